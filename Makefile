@@ -1,0 +1,41 @@
+# Two entry points matter: `make run` and `make test`. Both go through `make install`,
+# which is idempotent: it reinstalls only when a requirements file or pyproject.toml changed.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install-stamp
+REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt pyproject.toml
+
+.PHONY: install run test lint evaluate bench db-init clean
+
+install: $(STAMP)
+
+$(STAMP): $(REQS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements/base.txt -r requirements/api.txt -r requirements/gpu.txt -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+db-init: install
+	$(BIN)/posterx db init
+
+run: install
+	$(BIN)/python -m app.run
+
+evaluate: install
+	$(BIN)/posterx evaluate ../shared/corpus/dev
+
+bench: install
+	$(BIN)/posterx bench ../shared/corpus/dev
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""posterx service core: settings, database, storage and the Flask API."""

@@ -1,0 +1,1 @@
+"""Celery configuration (placeholder; the service work fills this in)."""

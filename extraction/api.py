@@ -1,0 +1,54 @@
+"""`extract()`: the one function the CLI and the worker both call.
+
+It wires the three layers docling-style: a backend turns the file into a `Page`, the layout
+pipeline turns the page into poster-json, and (engine `hybrid`) the LLM adds only the
+abstractive fields. Everything the caller may want to know about *how* the result was made
+goes into the private `_extraction` key, which the service strips before storing.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from extraction import backends, llm, pipeline, validate
+
+__version__ = "1.0.0"
+ENGINES = ("layout", "hybrid", "auto")
+
+
+def resolve_engine(engine: str) -> str:
+    """`auto` means hybrid only when a CUDA GPU and the configured model are both usable."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        return "hybrid" if llm.gpu_ready() else "layout"
+    return engine
+
+
+def extract(path: str | Path, engine: str = "layout") -> dict[str, Any]:
+    """Extract poster-json v0.2 from a PDF or image file.
+
+    Raises `extraction.errors.ExtractionError` (with a user-facing message) for inputs that
+    cannot be read; never for a field it could not find, which becomes a warning instead.
+    """
+    started = time.perf_counter()
+    resolved = resolve_engine(engine)
+    page = backends.load_page(Path(path))
+    doc = pipeline.build(page)
+    warnings: list[str] = list(page.warnings)
+    meta: dict[str, Any] = {"engine": resolved}
+    if resolved == "hybrid":
+        doc, llm_info = llm.enrich(doc, page)
+        meta.update(llm_info)
+        warnings.extend(llm_info.pop("warnings", []))
+    warnings.extend(validate.problems(doc))
+    doc["_extraction"] = {
+        **meta,
+        "version": __version__,
+        "seconds": round(time.perf_counter() - started, 4),
+        "source": page.source,
+        "warnings": warnings,
+    }
+    return doc
