@@ -1,11 +1,146 @@
-"""PDF backend: pdfalto → ALTO XML → `Page` (owned by the layout work; placeholder)."""
+"""PDF backend: pdfalto turns page 1 into ALTO XML, which becomes a `Page`.
+
+pdfalto is the tool the reference pipeline uses too; its ALTO keeps every word's box and
+font (size, bold, italic, superscript), which is all the layout stages need. It runs as a
+separate process under `sandbox.run_limited`, so a hostile PDF can only hurt that process.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
-from extraction.model import Page
+from lxml import etree
+
+from extraction.errors import CorruptFileError, EngineUnavailableError
+from extraction.model import Block, Line, Page, Word
+from extraction.sandbox import run_limited
+
+PDFALTO_TIMEOUT_S = 60.0
+PDFALTO_MEMORY_MB = 2048
+
+
+def pdfalto_binary() -> str:
+    """The pdfalto executable: `PDFALTO_PATH` if set, else the one the wheel bundles."""
+    override = os.environ.get("PDFALTO_PATH")
+    if override:
+        return override
+    try:
+        from pdfalto import binary_path
+
+        return str(binary_path())
+    except Exception as exc:  # the wheel is missing or broken
+        found = shutil.which("pdfalto")
+        if found:
+            return found
+        raise EngineUnavailableError(
+            "the PDF converter (pdfalto) is not installed; install the `pdfalto` package or set PDFALTO_PATH"
+        ) from exc
+
+
+def pdfalto_command(pdf: Path, out_xml: Path) -> list[str]:
+    """Page 1 only, no images or vector graphics: a poster's text is all we read."""
+    return [
+        pdfalto_binary(),
+        "-q",
+        "-skipGraphs",
+        "-noLineNumbers",
+        "-f",
+        "1",
+        "-l",
+        "1",
+        str(pdf),
+        str(out_xml),
+    ]
 
 
 def load(path: Path) -> Page:
-    raise NotImplementedError("PDF backend not written yet")
+    """Run pdfalto on page 1 of `path` and parse its ALTO into a `Page`."""
+    with tempfile.TemporaryDirectory(prefix="posterx-alto-") as tmp:
+        out_xml = Path(tmp) / "page.xml"
+        proc = run_limited(
+            pdfalto_command(path, out_xml),
+            timeout_s=PDFALTO_TIMEOUT_S,
+            memory_mb=PDFALTO_MEMORY_MB,
+            what="the PDF converter",
+        )
+        if not out_xml.exists() or out_xml.stat().st_size == 0:
+            raise CorruptFileError(
+                "the PDF could not be read (the converter produced no output, "
+                f"exit code {proc.returncode}); the file is probably damaged or truncated: re-export it and upload again"
+            )
+        return parse_alto(out_xml.read_bytes())
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _box(el: etree._Element) -> tuple[float, float, float, float]:
+    return (
+        float(el.get("HPOS", 0)),
+        float(el.get("VPOS", 0)),
+        float(el.get("WIDTH", 0)),
+        float(el.get("HEIGHT", 0)),
+    )
+
+
+def parse_alto(xml: bytes) -> Page:
+    """ALTO v3 (as pdfalto writes it) to a `Page`; only the first page is read."""
+    try:
+        root = etree.fromstring(xml, parser=etree.XMLParser(huge_tree=True, resolve_entities=False))
+    except etree.XMLSyntaxError as exc:
+        raise CorruptFileError("the PDF's text could not be read (malformed converter output)") from exc
+
+    styles: dict[str, tuple[float, str, str]] = {}
+    for el in root.iter():
+        if _local(el.tag) == "TextStyle":
+            styles[el.get("ID", "")] = (
+                float(el.get("FONTSIZE", 0) or 0),
+                (el.get("FONTSTYLE") or "").lower(),
+                el.get("FONTFAMILY") or "",
+            )
+
+    page_el = next((el for el in root.iter() if _local(el.tag) == "Page"), None)
+    if page_el is None:
+        return Page(width=0.0, height=0.0)
+    page = Page(width=float(page_el.get("WIDTH", 0)), height=float(page_el.get("HEIGHT", 0)))
+    for block_el in page_el.iter():
+        if _local(block_el.tag) != "TextBlock":
+            continue
+        bx, by, bw, bh = _box(block_el)
+        block = Block(x=bx, y=by, w=bw, h=bh)
+        for line_el in block_el:
+            if _local(line_el.tag) != "TextLine":
+                continue
+            lx, ly, lw, lh = _box(line_el)
+            line = Line(x=lx, y=ly, w=lw, h=lh)
+            for s in line_el:
+                if _local(s.tag) != "String":
+                    continue
+                text = s.get("CONTENT", "")
+                if not text.strip():
+                    continue
+                size, style, family = styles.get(s.get("STYLEREFS", ""), (0.0, "", ""))
+                x, y, w, h = _box(s)
+                line.words.append(
+                    Word(
+                        text=text,
+                        x=x,
+                        y=y,
+                        w=w,
+                        h=h,
+                        font_size=size,
+                        bold="bold" in style or "bold" in family.lower(),
+                        italic="italic" in style,
+                        superscript="superscript" in style,
+                        font_family=family,
+                    )
+                )
+            if line.words:
+                block.lines.append(line)
+        if block.lines:
+            page.blocks.append(block)
+    return page
