@@ -1,11 +1,95 @@
-"""Layout pipeline: stages over a `Page`, then the assembler (placeholder)."""
+"""Layout pipeline: run the stages over a `Page` and assemble poster-json v0.2.
+
+Order matters and is fixed: lines → banner (title, creator zone) → reading order of the
+body → sections and captions → fields read off the text. Each stage is a small module
+under `extraction/stages/` and can be tested alone on hand-made pages.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from extraction.model import Page
+from extraction.stages import creators, header, lines, metadata, reading_order, sections
+
+SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
+ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|resumen|résumé|riassunto|overview)\b", re.I)
+FORMATS = {"pdfalto": "PDF"}
 
 
-def build(page: Page) -> dict[str, Any]:
-    raise NotImplementedError("layout pipeline not written yet")
+def build(page: Page, media_type: str | None = None) -> dict[str, Any]:
+    """poster-json v0.2 for one page; missing required fields are listed in `page.warnings`."""
+    all_lines = lines.collect(page)
+    body = lines.body_size(all_lines)
+    head = header.find(all_lines, page.height, body)
+    title_ids = {id(t) for t in head.title}
+    zone_ids = {id(z) for z in head.zone}
+    body_lines = [
+        ln for ln in all_lines if id(ln) not in title_ids and id(ln) not in zone_ids and ln.y >= head.body_top
+    ]
+    ordered = reading_order.order(body_lines, body)
+    secs, caps = sections.split(ordered, body)
+
+    doc: dict[str, Any] = {"$schema": SCHEMA_URI}
+    people = creators.extract(head.zone)
+    if people:
+        doc["creators"] = people
+    title = " ".join(t.plain_text for t in head.title).strip()
+    if title:
+        doc["titles"] = [{"title": re.sub(r"\s+", " ", title)}]
+
+    content = [
+        {"sectionTitle": s.title or "Untitled", "sectionContent": s.content}
+        for s in secs
+        if s.content.strip()
+    ]
+    if content:
+        doc["content"] = {"sections": content}
+    figs = [c for c in caps if c.kind == "figure"]
+    tabs = [c for c in caps if c.kind == "table"]
+    doc["imageCaptions"] = [{"id": f"fig{i}", "caption": c.text} for i, c in enumerate(figs, 1)]
+    doc["tableCaptions"] = [{"id": f"table{i}", "caption": c.text} for i, c in enumerate(tabs, 1)]
+
+    full_text = "\n".join(ln.text for ln in all_lines)
+    outside_body = [ln.text for ln in all_lines if id(ln) not in title_ids and ln.y < head.body_top]
+    footer = [ln.text for ln in all_lines if ln.y > page.height * 0.9]
+    ids = metadata.identifiers(full_text)
+    if ids:
+        doc["identifiers"] = ids
+
+    body_text = " ".join(s["sectionContent"] for s in content)
+    lang = metadata.language(body_text or full_text)
+    if lang:
+        doc["language"] = lang
+
+    abstract = next((s for s in secs if ABSTRACT.match(s.title) and s.content.strip()), None)
+    if abstract is not None:
+        doc["descriptions"] = [{"description": abstract.content, "descriptionType": "Abstract"}]
+
+    keywords = metadata.keywords_line([ln.text for ln in all_lines])
+    if not keywords:
+        keywords = metadata.yake_subjects(body_text, lang)
+    if keywords:
+        doc["subjects"] = [{"subject": k} for k in keywords]
+
+    conf = metadata.conference(
+        outside_body + footer + [ln.text for ln in all_lines if ln.y < page.height * 0.15]
+    )
+    if conf:
+        doc["conference"] = conf
+    year = metadata.publication_year(conf, "\n".join(outside_body + footer))
+    if year:
+        doc["publicationYear"] = year
+    rights = metadata.rights(full_text)
+    if rights:
+        doc["rightsList"] = rights
+    fmt = media_type or FORMATS.get(page.source)
+    if fmt:
+        doc["formats"] = [fmt]
+
+    for required in ("creators", "titles", "publicationYear", "subjects", "descriptions", "conference"):
+        if required not in doc:
+            page.warnings.append(f"no evidence on the poster for required field '{required}'; left out")
+    page.warnings.append("publisher is not printed on posters; left out for the service to fill")
+    return doc

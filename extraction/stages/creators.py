@@ -1,0 +1,250 @@
+"""Creators and affiliations from the creator zone under the title.
+
+Authors are linked to affiliations through markers: superscript words in the ALTO (pdfalto's
+superscript style), Unicode superscript digits, or symbols such as * † ‡. A poster with one
+affiliation and no markers gives it to every author. Names are split into given and family
+names with the family name last, the convention of the scripts posters are printed in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extraction.stages.lines import TextLine
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺*†‡§¶#"
+_MARK = "\x01"
+_END = "\x02"
+DEGREES = {
+    "phd",
+    "ph.d",
+    "ph.d.",
+    "md",
+    "m.d.",
+    "mls",
+    "mslis",
+    "dds",
+    "msc",
+    "m.sc.",
+    "bsc",
+    "mph",
+    "rn",
+    "ms",
+    "ma",
+    "ba",
+    "mba",
+    "dphil",
+    "pharmd",
+    "dvm",
+    "jr",
+    "jr.",
+    "sr",
+    "facp",
+    "mbbs",
+    "frcp",
+    "prof",
+    "dr",
+}
+ORG_WORDS = re.compile(
+    r"\b(universit\w*|institut\w*|department|dept\.?|hospital|cent(er|re)|laborator\w*|school|college|faculty|"
+    r"inc\.?|ltd\.?|gmbh|s\.r\.l\.?|corporation|company|foundation|academy|ministry|agency|clinic\w*|"
+    r"research|sciences?|division|unit|hub|council|society|programme|program|consortium|team|group|lab|"
+    r"universidad|universidade|università|université|universität|instituto|departamento)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\S+@\S+")
+
+
+@dataclass
+class Person:
+    name: str
+    markers: list[str] = field(default_factory=list)
+    organizational: bool = False
+
+
+def _marked_text(line: TextLine) -> str:
+    """Line text with every marker wrapped as \\x01...\\x02 so later splits keep them apart."""
+    parts: list[str] = []
+    for w in line.words:
+        if w.superscript:
+            parts.append(f"{_MARK}{w.text}{_END}")
+            continue
+        text = re.sub(
+            rf"([{_SUP_CHARS}][{_SUP_CHARS},]*)",
+            lambda m: f"{_MARK}{m.group(1)}{_END}",
+            w.text,
+        )
+        parts.append(text)
+    return " ".join(parts)
+
+
+def _marker_list(raw: str) -> list[str]:
+    raw = raw.translate(_SUPERSCRIPTS)
+    out: list[str] = []
+    for tok in re.split(r"[,⁺+\s]+", raw):
+        tok = tok.strip()
+        if not tok:
+            continue
+        # "1,2" arrive split; "12" under a superscript style usually means 1 and 2 only when > 9 affiliations exist.
+        out.append(tok)
+    return out
+
+
+def _is_affiliation(text: str) -> bool:
+    stripped = text.replace(_MARK, "").replace(_END, "").strip()
+    if text.lstrip().startswith(_MARK):
+        return True
+    if re.match(r"^\s*[\d*†‡§]+\s*[A-Z]", stripped) and ORG_WORDS.search(stripped):
+        return True
+    commas = stripped.count(",")
+    return bool(ORG_WORDS.search(stripped)) and not _looks_like_names(stripped) and commas <= 6
+
+
+def _looks_like_names(text: str) -> bool:
+    chunks = [c.strip() for c in re.split(r",|;|\band\b|&", text) if c.strip()]
+    if len(chunks) < 1:
+        return False
+    namey = 0
+    for c in chunks:
+        words = [w for w in re.sub(r"[\d*†‡§]", "", c).split() if w]
+        if 1 <= len(words) <= 4 and all(w[:1].isupper() or w.lower().strip(".") in DEGREES for w in words):
+            namey += 1
+    return namey >= max(1, len(chunks) * 0.6) and not ORG_WORDS.search(text.replace("Team", ""))
+
+
+def _split_affiliations(text: str) -> list[tuple[str, str]]:
+    """(marker, affiliation) pairs from one affiliation line; marker '' when unmarked."""
+    pieces = re.split(f"{_MARK}(.*?){_END}", text)
+    pairs: list[tuple[str, str]] = []
+    lead = pieces[0].strip(" ,;")
+    m = re.match(r"^([\d*†‡§]+)\s+(.*)$", lead)
+    if m:
+        pairs.append((m.group(1), m.group(2).strip(" ,;")))
+    elif lead:
+        pairs.append(("", lead))
+    for i in range(1, len(pieces), 2):
+        marker = pieces[i]
+        aff = pieces[i + 1].strip(" ,;") if i + 1 < len(pieces) else ""
+        if aff:
+            pairs.append((marker, aff))
+        elif pairs:
+            continue
+    return pairs
+
+
+def _split_people(text: str) -> list[Person]:
+    people: list[Person] = []
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\bon behalf of\b.*$", "", text, flags=re.IGNORECASE)
+    # Separators: commas, semicolons, "and", "&" (never inside a marker).
+    chunks = re.split(rf",(?![^{_MARK}]*{_END})|;|\s+and\s+|\s+&\s+", text)
+    for chunk in chunks:
+        markers: list[str] = []
+        for m in re.finditer(f"{_MARK}(.*?){_END}", chunk):
+            markers.extend(_marker_list(m.group(1)))
+        name = re.sub(f"{_MARK}.*?{_END}", " ", chunk)
+        name = re.sub(r"[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰⁺]", "", name)
+        name = re.sub(r"\s+", " ", name).strip(" ,;.")
+        if not name:
+            if people and markers:
+                people[-1].markers.extend(markers)
+            continue
+        if name.lower().strip(".") in DEGREES or all(w.lower().strip(".,") in DEGREES for w in name.split()):
+            if people:
+                people[-1].markers.extend(markers)
+            continue
+        words = [w for w in name.split() if w.lower().strip(".,") not in DEGREES]
+        name = " ".join(words)
+        if not name or _EMAIL.search(name) or not name[0].isupper():
+            continue
+        org = bool(re.match(r"^(the\s)?.*\b(team|group|consortium|collaboration|task force)\b", name, re.I))
+        if name.lower().startswith("the ") and not org:
+            continue
+        people.append(Person(name=name, markers=markers, organizational=org))
+    return people
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """(given, family): the last word is the family name, with particles (van, de, von) kept with it."""
+    words = full.split()
+    if len(words) == 1:
+        return "", words[0]
+    family_start = len(words) - 1
+    particles = {
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "dos",
+        "das",
+    }
+    while family_start - 1 > 0 and words[family_start - 1].lower() in particles:
+        family_start -= 1
+    return " ".join(words[:family_start]), " ".join(words[family_start:])
+
+
+def extract(zone: list[TextLine]) -> list[dict]:
+    """Creator records (poster-json v0.2) from the creator zone's lines."""
+    author_lines: list[str] = []
+    affs: list[tuple[str, str]] = []
+    pending_marker = ""
+    ordered = sorted(zone, key=lambda ln: (round(ln.y / max(ln.size, 1)), ln.x))
+    for ln in ordered:
+        text = _marked_text(ln)
+        plain = ln.plain_text.strip()
+        if re.fullmatch(r"[\d*†‡§,\s]+", plain):
+            pending_marker = plain.replace(" ", "")
+            continue
+        if pending_marker:
+            text = f"{_MARK}{pending_marker}{_END} " + text
+            pending_marker = ""
+        if _EMAIL.search(plain) and len(plain.split()) <= 3:
+            continue
+        if "@" in plain and not _looks_like_names(_EMAIL.sub("", plain)):
+            continue
+        if _is_affiliation(text):
+            pairs = _split_affiliations(text)
+            if pairs and not pairs[0][0] and affs and not text.lstrip().startswith(_MARK):
+                # Continuation of the previous affiliation that wrapped onto this line.
+                m, prev = affs[-1]
+                affs[-1] = (m, f"{prev} {pairs[0][1]}".strip())
+                pairs = pairs[1:]
+            affs.extend(pairs)
+        elif _looks_like_names(re.sub(f"{_MARK}.*?{_END}", "", text)) or _MARK in text:
+            author_lines.append(text)
+    people: list[Person] = []
+    for text in author_lines:
+        people.extend(_split_people(text))
+    by_marker = {m.translate(_SUPERSCRIPTS): a for m, a in affs if m}
+    unmarked = [a for m, a in affs if not m]
+    creators: list[dict] = []
+    for person in people:
+        if person.organizational:
+            creators.append({"name": person.name, "nameType": "Organizational"})
+            continue
+        given, family = split_name(person.name)
+        record: dict = {"name": f"{family}, {given}" if given else family, "nameType": "Personal"}
+        if given:
+            record["givenName"] = given
+        record["familyName"] = family
+        names = [by_marker[m] for m in person.markers if m in by_marker]
+        if not names and len(affs) == 1:
+            names = [affs[0][1]]
+        elif not names and not by_marker and unmarked:
+            names = unmarked[:1] if len(unmarked) == 1 else []
+        if names:
+            record["affiliation"] = [{"name": n} for n in dict.fromkeys(names)]
+        creators.append(record)
+    return creators

@@ -1,0 +1,71 @@
+"""The poster's banner: the title and the lines between it and the first section.
+
+The title is the largest text near the top; the creator zone is what lies under it and above
+the first heading. Both are found by geometry alone, so a logo's caption or a conference
+label at the same height does not derail them (they are smaller than the title).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extraction.stages.headings import is_heading
+from extraction.stages.lines import TextLine
+
+
+@dataclass
+class Header:
+    """Title lines, creator-zone lines, and where the body of the poster starts (y)."""
+
+    title: list[TextLine] = field(default_factory=list)
+    zone: list[TextLine] = field(default_factory=list)
+    body_top: float = 0.0
+
+
+def find(lines: list[TextLine], page_height: float, body: float) -> Header:
+    top = [ln for ln in lines if ln.y < page_height * 0.4 and sum(c.isalpha() for c in ln.text) >= 3]
+    if not top:
+        return Header()
+    biggest = max(ln.size for ln in top)
+    if biggest < body * 1.1 and len(top) > 0:
+        # No typographic title (e.g. OCR of a flat image): take the first substantial line.
+        first = top[0]
+        return Header(title=[first], zone=[], body_top=first.bottom)
+    seed = min((ln for ln in top if ln.size >= biggest * 0.9), key=lambda ln: ln.y)
+    title = [seed]
+    for ln in lines:
+        if ln is seed or ln.y < seed.y:
+            continue
+        last = title[-1]
+        close = ln.y - last.bottom < 1.2 * seed.size
+        same = abs(ln.size - seed.size) < 0.12 * seed.size
+        overlaps = ln.x < seed.right + seed.size * 4 and ln.right > seed.x - seed.size * 4
+        if same and close and overlaps and not ln.y < last.y + 0.3 * last.h:
+            title.append(ln)
+        elif ln.y > last.bottom + 1.2 * seed.size:
+            break
+    # Other lines on the title's rows (fragments pdfalto split off).
+    rows = [(t.y, t.bottom) for t in title]
+    for ln in lines:
+        if ln in title:
+            continue
+        if abs(ln.size - seed.size) < 0.12 * seed.size and any(
+            abs(ln.y - y0) < 0.3 * seed.size for y0, _ in rows
+        ):
+            title.append(ln)
+    title.sort(key=lambda t: (round(t.y / max(seed.size * 0.5, 1)), t.x))
+    title_bottom = max(t.bottom for t in title)
+
+    below = [ln for ln in lines if ln.y >= title_bottom - 0.2 * seed.size and ln not in title]
+    body_top = page_height
+    for i, ln in enumerate(below):
+        nxt = below[i + 1] if i + 1 < len(below) else None
+        if ln.size < seed.size * 0.9 and is_heading(ln, body, nxt) and ln.y > title_bottom:
+            body_top = ln.y - 0.1 * ln.size
+            break
+    # Guard: a poster with no detectable heading keeps a modest creator zone.
+    body_top = min(body_top, title_bottom + page_height * 0.15)
+    zone = [
+        ln for ln in lines if ln not in title and ln.y < body_top and ln.y >= title[0].y - 0.2 * seed.size
+    ]
+    return Header(title=title, zone=zone, body_top=body_top)

@@ -1,0 +1,38 @@
+"""Section headings: short lines set apart from running text by size, weight or case.
+
+A heading is judged against the page's own body size, so the same rule works for an A0
+poster printed at 36 pt and a slide-sized one at 9 pt.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extraction.stages.lines import TextLine
+
+_CAPTION = re.compile(r"^\s*(fig(ure)?|table|tab)\.?\s*\d", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*[•●▪◦‣∙·○■□➢➤►▶✓✔\-–—*]")
+_SENTENCE_END = re.compile(r"[.,;:]$")
+
+
+def is_heading(line: TextLine, body: float, next_line: TextLine | None = None) -> bool:
+    """True when the line reads as a section heading rather than text, caption or label."""
+    text = line.plain_text.strip()
+    words = text.split()
+    letters = [c for c in text if c.isalpha()]
+    if not words or len(words) > 12 or len(letters) < 3:
+        return False
+    if _CAPTION.match(text) or _BULLET.match(text) or _SENTENCE_END.search(text):
+        return False
+    if text[0].islower():
+        return False
+    bigger = line.size >= body * 1.15
+    upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
+    emphasis = line.bold or upper
+    if bigger and (emphasis or line.size >= body * 1.3):
+        return True
+    if emphasis and line.size >= body * 0.95 and next_line is not None:
+        # A bold or capitalised line at body size is a heading only when ordinary text follows it.
+        nxt = next_line.plain_text.strip()
+        return (not next_line.bold) and len(nxt.split()) >= 4 and upper and len(words) <= 6
+    return False

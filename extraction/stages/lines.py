@@ -1,0 +1,124 @@
+"""Flatten a `Page` into text lines with one font size and weight each.
+
+pdfalto sometimes cuts one printed line into fragments (a bold word, a link) that land in
+separate blocks; stages reason about printed lines, so fragments on one baseline that touch
+are glued back together here. Superscript words are kept (creators need them as markers) but
+do not count towards a line's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+
+from extraction.model import Page, Word
+
+
+@dataclass
+class TextLine:
+    """A printed line: its words, box, dominant font size and weight, and source block."""
+
+    words: list[Word]
+    x: float
+    y: float
+    w: float
+    h: float
+    size: float
+    bold: bool
+    block: int
+    index: int = 0
+    tags: set[str] = field(default_factory=set)
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+    @property
+    def plain_text(self) -> str:
+        """Text without superscript markers (for titles, headings, names)."""
+        return join_words([w for w in self.words if not w.superscript]) or self.text
+
+
+def join_words(words: list[Word]) -> str:
+    return " ".join(w.text for w in words).strip()
+
+
+def _size(words: list[Word]) -> float:
+    sizes = [w.font_size or w.h * 0.8 for w in words if not w.superscript] or [
+        w.font_size or w.h * 0.8 for w in words
+    ]
+    return float(median(sizes)) if sizes else 0.0
+
+
+def _make(words: list[Word], block: int) -> TextLine:
+    x = min(w.x for w in words)
+    y = (
+        min(w.y for w in words if not w.superscript)
+        if any(not w.superscript for w in words)
+        else min(w.y for w in words)
+    )
+    right = max(w.right for w in words)
+    bottom = max(w.bottom for w in words)
+    chars_bold = sum(len(w.text) for w in words if w.bold)
+    chars = sum(len(w.text) for w in words) or 1
+    return TextLine(
+        words=words,
+        x=x,
+        y=y,
+        w=right - x,
+        h=bottom - y,
+        size=_size(words),
+        bold=chars_bold / chars > 0.6,
+        block=block,
+    )
+
+
+def collect(page: Page) -> list[TextLine]:
+    """All lines of the page, fragments on a shared baseline merged, sorted top to bottom."""
+    raw: list[TextLine] = []
+    for bi, block in enumerate(page.blocks):
+        for line in block.lines:
+            if line.words:
+                raw.append(_make(list(line.words), bi))
+    raw.sort(key=lambda t: (t.y, t.x))
+    merged: list[TextLine] = []
+    for line in raw:
+        target = None
+        for cand in reversed(merged[-12:]):
+            same_row = abs(cand.y - line.y) < 0.35 * max(cand.size, line.size, 1) and abs(
+                cand.bottom - line.bottom
+            ) < 0.5 * max(cand.size, line.size, 1)
+            gap = line.x - cand.right
+            if (
+                same_row
+                and -0.2 * cand.size < gap < 1.2 * max(cand.size, line.size)
+                and abs(cand.size - line.size) < 0.25 * max(cand.size, line.size)
+            ):
+                target = cand
+                break
+        if target is None:
+            merged.append(line)
+        else:
+            words = sorted(target.words + line.words, key=lambda w: w.x)
+            merged[merged.index(target)] = _make(words, target.block)
+    merged.sort(key=lambda t: (t.y, t.x))
+    for i, line in enumerate(merged):
+        line.index = i
+    return merged
+
+
+def body_size(lines: list[TextLine]) -> float:
+    """The running-text size: the font size that carries the most characters."""
+    weight: dict[float, int] = {}
+    for line in lines:
+        key = round(line.size * 2) / 2
+        weight[key] = weight.get(key, 0) + len(line.text)
+    return max(weight, key=lambda k: weight[k]) if weight else 10.0

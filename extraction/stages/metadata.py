@@ -1,0 +1,132 @@
+"""Identifiers, conference, year, licence, keywords and language: fields read off the text.
+
+Every value here comes from something printed on the poster, by a pattern that is written
+down in this module; nothing is guessed. Subjects without a printed keywords line use YAKE
+(unsupervised keyword extraction) over the section text: the five best-scored phrases of
+one to three words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>,;]+[^\s\"<>,;.)\]])", re.IGNORECASE)
+URL = re.compile(r"\b((?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;)\]])", re.IGNORECASE)
+POSTER_NO = re.compile(
+    r"\b(poster|abstract)\s*(?:nr|no|number|#|id)\.?\s*[:#]?\s*([A-Z]{0,4}-?\d{1,6}[A-Z]?)\b", re.I
+)
+KEYWORDS = re.compile(
+    r"^\s*(key\s*words?|keywords?|schlüsselwörter|palabras clave|mots[- ]clés)\s*[:\-–—]\s*(.+)$", re.I
+)
+CONFERENCE = re.compile(
+    r"((?:\d{1,3}(?:st|nd|rd|th)\s+)?(?:[A-Z][\w'’&.-]*\s+){0,8}"
+    r"(?:Conference|Congress|Symposium|Meeting|Workshop|Summit|Summits|Forum|Colloquium|Convention)"
+    r"(?:\s+(?:of|on|for|and|the|in)\s+(?:the\s+)?(?:[A-Z][\w'’&.-]*\s*){1,8})?(?:\s+\(?[A-Z]{2,}\s*\d{2,4}\)?)?"
+    r"(?:\s+20\d\d)?)"
+)
+ACRONYM_YEAR = re.compile(r"\b([A-Z][A-Za-z]{1,10}(?:\s?Europe|\s?EU|\s?US)?)\s?['’]?((?:19|20)\d\d|'\d\d)\b")
+YEAR = re.compile(r"(?<!\d)(20[0-3]\d|19[89]\d)(?!\d)")
+LICENSE = re.compile(r"\b(CC[\s-]?BY(?:[\s-](?:SA|NC|ND)){0,2}(?:[\s-]\d\.\d)?|CC0(?:\s1\.0)?)\b")
+
+
+def identifiers(text: str) -> list[dict]:
+    found: list[dict] = []
+    seen: set[str] = set()
+    for m in DOI.finditer(text):
+        doi = m.group(1)
+        if doi.lower() not in seen:
+            seen.add(doi.lower())
+            found.append({"identifier": doi, "identifierType": "DOI"})
+    for m in POSTER_NO.finditer(text):
+        kind = "Poster number" if m.group(1).lower() == "poster" else "Abstract number"
+        value = m.group(2)
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            found.append({"identifier": value, "identifierType": kind})
+    for m in URL.finditer(text):
+        url = m.group(1)
+        if "doi.org/" in url.lower() or url.lower() in seen:
+            continue
+        seen.add(url.lower())
+        found.append({"identifier": url, "identifierType": "URL"})
+    return found
+
+
+def conference(lines: list[str]) -> dict | None:
+    """Name (and year) of a conference printed on the poster, if any."""
+    for line in lines:
+        m = CONFERENCE.search(line)
+        if m and len(m.group(1).split()) >= 2:
+            name = m.group(1).strip(" ,;:-")
+            if name.split()[0].lower() in {"meeting", "conference", "workshop"}:
+                continue
+            out: dict = {"conferenceName": name}
+            y = YEAR.search(line)
+            if y:
+                out["conferenceYear"] = int(y.group(1))
+            return out
+    for line in lines:
+        m = ACRONYM_YEAR.search(line)
+        if m and len(line.split()) <= 8 and m.group(1).isupper():
+            name = m.group(0)
+            out = {"conferenceName": name}
+            y = YEAR.search(name)
+            if y:
+                out["conferenceYear"] = int(y.group(1))
+            return out
+    return None
+
+
+def publication_year(conf: dict | None, header_text: str) -> int | None:
+    """The conference year, else the latest plausible year printed in the banner or footer."""
+    if conf and conf.get("conferenceYear"):
+        return int(conf["conferenceYear"])
+    years = [int(y) for y in YEAR.findall(header_text) if int(y) <= date.today().year + 1]
+    return max(years) if years else None
+
+
+def rights(text: str) -> list[dict]:
+    m = LICENSE.search(text)
+    if not m:
+        return []
+    ident = re.sub(r"\s+", "-", m.group(1).upper())
+    return [{"rights": ident}]
+
+
+def keywords_line(lines: list[str]) -> list[str]:
+    for line in lines:
+        m = KEYWORDS.match(line)
+        if m:
+            parts = [p.strip(" .;") for p in re.split(r"[;,•·|]", m.group(2))]
+            return [p for p in parts if p and len(p) < 80]
+    return []
+
+
+def yake_subjects(text: str, language: str | None, top: int = 5) -> list[str]:
+    """Unsupervised keyphrases (YAKE) when the poster prints no keywords."""
+    if len(text.split()) < 30:
+        return []
+    try:
+        import yake
+    except ImportError:  # pragma: no cover - yake is a pinned dependency
+        return []
+    extractor = yake.KeywordExtractor(lan=language or "en", n=3, top=top * 3, dedupLim=0.7)
+    phrases: list[str] = []
+    for phrase, _score in extractor.extract_keywords(text[:20000]):
+        if any(phrase.lower() in p.lower() or p.lower() in phrase.lower() for p in phrases):
+            continue
+        phrases.append(phrase)
+        if len(phrases) == top:
+            break
+    return phrases
+
+
+def language(text: str) -> str | None:
+    """ISO 639-1 code by py3langid; None when there is too little text to tell."""
+    if len(text.split()) < 10:
+        return None
+    import py3langid
+
+    code, _ = py3langid.classify(text[:20000])
+    return code

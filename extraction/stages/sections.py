@@ -1,0 +1,115 @@
+"""Sections and captions from the body lines in reading order.
+
+Content stays verbatim: lines of a paragraph are joined with a space, and a bullet or a
+vertical gap starts a new paragraph (kept as a blank line, as the ground truth does). A
+caption ("Figure 2. ...", "Table 1: ...") is taken out of the running text whole, including
+the lines of the same block that continue it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extraction.stages.headings import is_heading
+from extraction.stages.lines import TextLine
+
+CAPTION = re.compile(
+    r"^\s*(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<num>\d+[a-z]?)\b\s*[.:|\-–—]?", re.IGNORECASE
+)
+BULLET = re.compile(r"^\s*([•●▪◦‣∙·○■□➢➤►▶✓✔\-–—*]|\d+[.)]\s|[a-z][.)]\s)")
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[TextLine] = field(default_factory=list)
+
+    @property
+    def content(self) -> str:
+        return paragraphs(self.lines)
+
+
+@dataclass
+class Caption:
+    kind: str  # "figure" or "table"
+    number: str
+    lines: list[TextLine] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(ln.text for ln in self.lines).strip()
+
+
+def paragraphs(lines: list[TextLine]) -> str:
+    out: list[str] = []
+    prev: TextLine | None = None
+    for ln in lines:
+        text = ln.text.strip()
+        if not text:
+            continue
+        new_para = prev is None or bool(BULLET.match(text))
+        if prev is not None and not new_para:
+            gap = ln.y - prev.bottom
+            if gap > 0.9 * max(prev.size, ln.size) or ln.x < prev.x - 2 * prev.size or ln.y < prev.y:
+                new_para = True
+        if new_para:
+            out.append(text)
+        elif out[-1].endswith("-") and text[:1].islower():
+            out[-1] = out[-1] + text
+        else:
+            out[-1] = out[-1] + " " + text
+        prev = ln
+    return "\n\n".join(out)
+
+
+def split(ordered: list[TextLine], body: float) -> tuple[list[Section], list[Caption]]:
+    sections: list[Section] = []
+    captions: list[Caption] = []
+    current: Section | None = None
+    caption: Caption | None = None
+    i = 0
+    while i < len(ordered):
+        ln = ordered[i]
+        text = ln.plain_text.strip()
+        nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        m = CAPTION.match(text)
+        if m and len(text.split()) >= 2:
+            kind = "table" if m.group("kind").lower().startswith("tab") else "figure"
+            caption = Caption(kind=kind, number=m.group("num"), lines=[ln])
+            captions.append(caption)
+            i += 1
+            continue
+        if caption is not None:
+            last = caption.lines[-1]
+            continues = ln.block == last.block or (
+                abs(ln.size - last.size) < 0.1 * last.size
+                and 0 <= ln.y - last.bottom < 0.8 * last.size
+                and abs(ln.x - last.x) < 3 * last.size
+                and ln.bold == last.bold
+            )
+            if continues and not is_heading(ln, body, nxt):
+                caption.lines.append(ln)
+                i += 1
+                continue
+            caption = None
+        if is_heading(ln, body, nxt):
+            if current is not None and not current.lines and _same_style(current, ln):
+                current.title = f"{current.title} {text}"
+            else:
+                current = Section(title=text)
+                current.heading_line = ln  # type: ignore[attr-defined]
+                sections.append(current)
+            i += 1
+            continue
+        if current is None:
+            current = Section(title="")
+            sections.append(current)
+        current.lines.append(ln)
+        i += 1
+    return [s for s in sections if s.lines or s.title], captions
+
+
+def _same_style(section: Section, ln: TextLine) -> bool:
+    head = getattr(section, "heading_line", None)
+    return head is not None and abs(head.size - ln.size) < 0.1 * ln.size and 0 <= ln.y - head.bottom < ln.size
