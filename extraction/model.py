@@ -89,5 +89,6 @@ class Page:
     height: float
     blocks: list[Block] = field(default_factory=list)
     source: str = "pdfalto"  # "pdfalto" or "ocr"
+    media_type: str = "PDF"  # what the uploaded file was: PDF, PNG, JPEG, ...
     page_count: int = 1
     warnings: list[str] = field(default_factory=list)

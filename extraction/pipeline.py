@@ -15,10 +15,9 @@ from extraction.stages import creators, header, lines, metadata, reading_order, 
 
 SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
 ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|resumen|résumé|riassunto|overview)\b", re.I)
-FORMATS = {"pdfalto": "PDF"}
 
 
-def build(page: Page, media_type: str | None = None) -> dict[str, Any]:
+def build(page: Page) -> dict[str, Any]:
     """poster-json v0.2 for one page; missing required fields are listed in `page.warnings`."""
     all_lines = lines.collect(page)
     body = lines.body_size(all_lines)
@@ -84,9 +83,7 @@ def build(page: Page, media_type: str | None = None) -> dict[str, Any]:
     rights = metadata.rights(full_text)
     if rights:
         doc["rightsList"] = rights
-    fmt = media_type or FORMATS.get(page.source)
-    if fmt:
-        doc["formats"] = [fmt]
+    doc["formats"] = [page.media_type]
 
     for required in ("creators", "titles", "publicationYear", "subjects", "descriptions", "conference"):
         if required not in doc:

@@ -1,14 +1,146 @@
-"""Format backends: each turns one kind of file into the common `Page` model."""
+"""Format backends: each turns one kind of file into the common `Page` model.
+
+`load_page` decides which backend runs from the file's first bytes, never its extension: an
+HTML page saved as `.pdf` must get a message about HTML, not a parser crash. Cheap checks
+(size, page count, encryption, pixel count) run before any heavy work.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from extraction.errors import (
+    CorruptFileError,
+    EmptyFileError,
+    EncryptedPdfError,
+    InputTooLargeError,
+    UnsupportedFormatError,
+)
 from extraction.model import Page
+
+MAX_PAGES = 50
+MAX_PIXELS = 150_000_000
+MIN_WORDS_FOR_TEXT_LAYER = 5
+OCR_RENDER_MAX_SIDE = 6000
+ACCEPTED = "a PDF or an image (PNG, JPEG, TIFF, WebP, BMP, GIF)"
+
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+)
+
+
+def max_file_bytes() -> int:
+    return int(float(os.environ.get("MAX_FILE_MB", "50")) * 1024 * 1024)
+
+
+def sniff(head: bytes) -> str:
+    """'pdf', an image format name, or raise UnsupportedFormatError naming what it looks like."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    for magic, name in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    lowered = head[:512].lstrip().lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in lowered:
+        what = "an HTML web page"
+    elif head.startswith(b"PK\x03\x04"):
+        what = "a ZIP-based document (such as .docx, .pptx or .odt)"
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        what = "an old Microsoft Office document"
+    elif lowered.startswith((b"<?xml", b"<svg")):
+        what = "an XML or SVG file"
+    else:
+        what = "not a format we recognise"
+    raise UnsupportedFormatError(
+        f"the file is {what}, not {ACCEPTED}; export the poster as PDF and upload it again"
+    )
 
 
 def load_page(path: Path) -> Page:
-    """Sniff the file's real type (never trust the extension) and run the matching backend."""
+    """The `Page` for page 1 of `path`, through the backend its content calls for."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise CorruptFileError(f"the file {path.name} does not exist") from exc
+    if size == 0:
+        raise EmptyFileError("the file is empty (0 bytes); upload the poster again")
+    if size > max_file_bytes():
+        raise InputTooLargeError(
+            f"the file is {size / 1048576:.0f} MB; the limit is {max_file_bytes() / 1048576:.0f} MB (MAX_FILE_MB)"
+        )
+    with path.open("rb") as fh:
+        head = fh.read(2048)
+    kind = sniff(head)
+    if kind != "pdf":
+        from extraction.backends import image
+
+        page = image.load(path, MAX_PIXELS)
+        page.media_type = kind
+        return page
+    return _load_pdf(path)
+
+
+def _load_pdf(path: Path) -> Page:
+    import pypdfium2 as pdfium
+
     from extraction.backends import pdf
 
-    return pdf.load(path)
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise EncryptedPdfError(
+                "the PDF is password-protected; remove the password (print or export to a new PDF) and upload again"
+            ) from exc
+        raise CorruptFileError(
+            "the PDF is damaged or truncated and cannot be opened; export it again and upload the new file"
+        ) from exc
+    try:
+        pages = len(doc)
+        if pages == 0:
+            raise CorruptFileError("the PDF has no pages")
+        if pages > MAX_PAGES:
+            raise InputTooLargeError(
+                f"the PDF has {pages} pages; a poster is one page (at most {MAX_PAGES} accepted, page 1 is read): "
+                "upload the poster page alone"
+            )
+        page = pdf.load(path)
+        if pages > 1:
+            page.warnings.append(f"the PDF has {pages} pages; only page 1 was processed")
+        page.page_count = pages
+        words = sum(
+            1 for b in page.blocks for ln in b.lines for w in ln.words if any(c.isalpha() for c in w.text)
+        )
+        if words < MIN_WORDS_FOR_TEXT_LAYER:
+            page = _ocr_pdf_page(doc, page)
+        return page
+    finally:
+        doc.close()
+
+
+def _ocr_pdf_page(doc, text_page: Page) -> Page:
+    """A scanned PDF: render page 1 and OCR it, keeping PDF-point coordinates."""
+    from extraction.backends import image
+    from extraction.errors import NoTextError
+
+    pdf_page = doc[0]
+    w_pt, h_pt = pdf_page.get_size()
+    scale = min(300 / 72, OCR_RENDER_MAX_SIDE / max(w_pt, h_pt, 1))
+    bitmap = pdf_page.render(scale=scale)
+    img = bitmap.to_pil()
+    page = image.ocr_image(img, source="ocr")
+    page.warnings = text_page.warnings + ["the PDF has no text layer; its text was read by OCR"]
+    page.page_count = text_page.page_count
+    if not page.blocks:
+        raise NoTextError("no text was found on the poster, neither in the PDF's text layer nor by OCR")
+    return page

@@ -1,0 +1,105 @@
+"""Image backend: RapidOCR line boxes become a `Page`.
+
+OCR gives text and boxes but no fonts, so each word's size is estimated from its line's box
+height; the layout stages then work on images exactly as on PDFs. The OCR engine (ONNX
+models shipped in the rapidocr wheel, no download) is created once per process, lazily, so
+importing the library and forking workers stay cheap.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from extraction.errors import EngineUnavailableError, ExtractionTimeoutError
+from extraction.model import Block, Line, Page, Word
+
+_engine: Any = None
+_lock = threading.Lock()
+OCR_MAX_SIDE = 10000  # longer images are scaled down before OCR: beyond this, text is not finer, only slower
+
+
+def _ocr_engine() -> Any:
+    global _engine
+    with _lock:
+        if _engine is None:
+            try:
+                import logging
+
+                from rapidocr import RapidOCR
+
+                logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+                _engine = RapidOCR(params={"Global.log_level": "warning"})
+            except Exception as exc:
+                raise EngineUnavailableError(
+                    "the OCR engine (rapidocr) could not be started; reinstall the `rapidocr` and `onnxruntime` packages"
+                ) from exc
+        return _engine
+
+
+def ocr_image(image: Any, source: str = "ocr") -> Page:
+    """OCR a Pillow image into a `Page` in the image's pixel coordinates."""
+    import numpy as np
+
+    width, height = image.size
+    scale = 1.0
+    if max(width, height) > OCR_MAX_SIDE:
+        scale = OCR_MAX_SIDE / max(width, height)
+        image = image.resize((int(width * scale), int(height * scale)))
+    array = np.asarray(image.convert("RGB"))
+    try:
+        result = _ocr_engine()(array)
+    except MemoryError as exc:
+        raise ExtractionTimeoutError("OCR ran out of memory on this image; upload a smaller image") from exc
+    page = Page(width=width, height=height, source=source)
+    if result is None or result.boxes is None:
+        return page
+    for box, text in zip(result.boxes, result.txts, strict=False):
+        text = (text or "").strip()
+        if not text:
+            continue
+        xs = [float(p[0]) / scale for p in box]
+        ys = [float(p[1]) / scale for p in box]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        h = y1 - y0
+        tokens = text.split()
+        total = sum(len(t) for t in tokens) + len(tokens) - 1 or 1
+        words: list[Word] = []
+        cursor = x0
+        for tok in tokens:
+            w = (x1 - x0) * len(tok) / total
+            words.append(Word(text=tok, x=cursor, y=y0, w=w, h=h, font_size=h * 0.75))
+            cursor += w + (x1 - x0) / total
+        line = Line(words=words, x=x0, y=y0, w=x1 - x0, h=h)
+        page.blocks.append(Block(lines=[line], x=x0, y=y0, w=x1 - x0, h=h))
+    return page
+
+
+def load(path: Path, max_pixels: int) -> Page:
+    """OCR an image file; the pixel cap is checked from the header before any decoding."""
+    from PIL import Image
+
+    from extraction.errors import CorruptFileError, InputTooLargeError
+
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with Image.open(path) as img:
+            w, h = img.size
+            if w * h > max_pixels:
+                raise InputTooLargeError(
+                    f"the image is {w}×{h} pixels ({w * h / 1e6:.0f} megapixels); the limit is "
+                    f"{max_pixels / 1e6:.0f} megapixels: scale it down and upload again"
+                )
+            img.load()
+            return ocr_image(img)
+    except InputTooLargeError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise InputTooLargeError(
+            f"the image has too many pixels (limit {max_pixels / 1e6:.0f} megapixels): scale it down and upload again"
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CorruptFileError(
+            "the image could not be decoded; it is probably truncated or damaged: export it again"
+        ) from exc
