@@ -77,7 +77,8 @@ def build(page: Page) -> dict[str, Any]:
     )
     if conf:
         doc["conference"] = conf
-    year = metadata.publication_year(conf, "\n".join(outside_body + footer))
+    banner = [ln.text for ln in all_lines if ln.y < head.body_top and ln.y < page.height * 0.3]
+    year = metadata.publication_year(conf, "\n".join(banner))
     if year:
         doc["publicationYear"] = year
     rights = metadata.rights(full_text)

@@ -22,6 +22,17 @@ class Header:
     body_top: float = 0.0
 
 
+def is_prose(line: TextLine, body: float) -> bool:
+    """Running text (not names or affiliations): long, body-sized, mostly lower-case words."""
+    words = line.plain_text.split()
+    if len(words) < 8 or line.size < body * 0.85 or "@" in line.text:
+        return False
+    if line.words and line.words[0].superscript:
+        return False
+    lower = sum(1 for w in words if w[:1].islower())
+    return lower / len(words) >= 0.5
+
+
 def find(lines: list[TextLine], page_height: float, body: float) -> Header:
     top = [ln for ln in lines if ln.y < page_height * 0.4 and sum(c.isalpha() for c in ln.text) >= 3]
     if not top:
@@ -60,7 +71,9 @@ def find(lines: list[TextLine], page_height: float, body: float) -> Header:
     body_top = page_height
     for i, ln in enumerate(below):
         nxt = below[i + 1] if i + 1 < len(below) else None
-        if ln.size < seed.size * 0.9 and is_heading(ln, body, nxt) and ln.y > title_bottom:
+        if ln.y > title_bottom and (
+            (ln.size < seed.size * 0.9 and is_heading(ln, body, nxt)) or is_prose(ln, body)
+        ):
             body_top = ln.y - 0.1 * ln.size
             break
     # Guard: a poster with no detectable heading keeps a modest creator zone.

@@ -24,7 +24,7 @@ def is_heading(line: TextLine, body: float, next_line: TextLine | None = None) -
         return False
     if _CAPTION.match(text) or _BULLET.match(text) or _SENTENCE_END.search(text):
         return False
-    if text[0].islower():
+    if text[0].islower() or text.count(",") >= 2 or any(w.superscript for w in line.words):
         return False
     bigger = line.size >= body * 1.15
     upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
