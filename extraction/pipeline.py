@@ -13,8 +13,27 @@ from typing import Any
 from extraction.model import Page
 from extraction.stages import creators, header, lines, metadata, reading_order, sections
 
+LABEL_CHARS = 10
 SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
 ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|resumen|résumé|riassunto|overview)\b", re.I)
+
+
+def label_sizes(all_lines: list[lines.TextLine]) -> set[int]:
+    """Font sizes used only for short labels (axis ticks, legends): under LABEL_CHARS characters a line on average."""
+    chars: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for ln in all_lines:
+        key = round(ln.size)
+        chars[key] = chars.get(key, 0) + len(ln.text)
+        count[key] = count.get(key, 0) + 1
+    return {k for k in chars if chars[k] / count[k] < LABEL_CHARS}
+
+
+def figure_text(line: lines.TextLine, body: float, labels: set[int]) -> bool:
+    """Text inside charts and diagrams: set in a label-only size below the body size, or a lone glyph."""
+    if len(line.text.strip()) <= 1:
+        return True
+    return round(line.size) in labels and line.size < body
 
 
 def build(page: Page) -> dict[str, Any]:
@@ -27,6 +46,8 @@ def build(page: Page) -> dict[str, Any]:
     body_lines = [
         ln for ln in all_lines if id(ln) not in title_ids and id(ln) not in zone_ids and ln.y >= head.body_top
     ]
+    labels = label_sizes(all_lines)
+    body_lines = [ln for ln in body_lines if not figure_text(ln, body, labels)]
     ordered = reading_order.order(body_lines, body)
     secs, caps = sections.split(ordered, body)
 
