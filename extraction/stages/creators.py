@@ -72,7 +72,7 @@ def _marked_text(line: TextLine) -> str:
             parts.append(f"{_MARK}{w.text}{_END}")
             continue
         text = re.sub(
-            rf"([{_SUP_CHARS}][{_SUP_CHARS},]*)",
+            rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}]))*)",
             lambda m: f"{_MARK}{m.group(1)}{_END}",
             w.text,
         )
@@ -81,15 +81,8 @@ def _marked_text(line: TextLine) -> str:
 
 
 def _marker_list(raw: str) -> list[str]:
-    raw = raw.translate(_SUPERSCRIPTS)
-    out: list[str] = []
-    for tok in re.split(r"[,⁺+\s]+", raw):
-        tok = tok.strip()
-        if not tok:
-            continue
-        # "1,2" arrive split; "12" under a superscript style usually means 1 and 2 only when > 9 affiliations exist.
-        out.append(tok)
-    return out
+    """'*¹⁺²' → ['*', '1', '2']: digits and symbol runs are separate markers."""
+    return re.findall(r"\d+|[*†‡§¶#]+", raw.translate(_SUPERSCRIPTS))
 
 
 def _is_affiliation(text: str) -> bool:
@@ -157,9 +150,9 @@ def _split_people(text: str) -> list[Person]:
             continue
         words = [w for w in name.split() if w.lower().strip(".,") not in DEGREES]
         name = " ".join(words)
-        if not name or _EMAIL.search(name) or not name[0].isupper():
-            continue
         org = bool(re.match(r"^(the\s)?.*\b(team|group|consortium|collaboration|task force)\b", name, re.I))
+        if not name or _EMAIL.search(name) or not (name[0].isupper() or org):
+            continue
         if name.lower().startswith("the ") and not org:
             continue
         people.append(Person(name=name, markers=markers, organizational=org))

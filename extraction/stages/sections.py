@@ -25,9 +25,12 @@ class Section:
     title: str
     lines: list[TextLine] = field(default_factory=list)
 
+    lead: list[str] = field(default_factory=list)
+    tail: list[str] = field(default_factory=list)
+
     @property
     def content(self) -> str:
-        return paragraphs(self.lines)
+        return "\n\n".join([*self.lead, paragraphs(self.lines), *self.tail]).strip()
 
 
 @dataclass
@@ -107,7 +110,26 @@ def split(ordered: list[TextLine], body: float) -> tuple[list[Section], list[Cap
             sections.append(current)
         current.lines.append(ln)
         i += 1
-    return [s for s in sections if s.lines or s.title], captions
+    return _fold_empty(sections), captions
+
+
+def _fold_empty(sections: list[Section]) -> list[Section]:
+    """A heading with no text of its own (a group heading over sub-headings) is kept as the first
+    paragraph of the section that follows, so no printed word is lost."""
+    out: list[Section] = []
+    orphan: list[str] = []
+    for sec in sections:
+        if not sec.lines:
+            if sec.title:
+                orphan.append(sec.title)
+            continue
+        if orphan:
+            sec.lead = orphan
+            orphan = []
+        out.append(sec)
+    if orphan and out:
+        out[-1].tail = orphan
+    return out
 
 
 def _same_style(section: Section, ln: TextLine) -> bool:
