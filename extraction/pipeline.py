@@ -40,7 +40,7 @@ def build(page: Page) -> dict[str, Any]:
     """poster-json v0.2 for one page; missing required fields are listed in `page.warnings`."""
     all_lines = lines.collect(page)
     body = lines.body_size(all_lines)
-    head = header.find(all_lines, page.height, body)
+    head = header.find(all_lines, page.height, body, size_tolerance=0.25 if page.source == "ocr" else 0.12)
     title_ids = {id(t) for t in head.title}
     zone_ids = {id(z) for z in head.zone}
     body_lines = [
@@ -49,7 +49,7 @@ def build(page: Page) -> dict[str, Any]:
     labels = label_sizes(all_lines)
     body_lines = [ln for ln in body_lines if not figure_text(ln, body, labels)]
     ordered = reading_order.order(body_lines, body)
-    secs, caps = sections.split(ordered, body)
+    secs, caps = sections.split(ordered, body, heading_ratio=1.6 if page.source == "ocr" else 1.15)
 
     doc: dict[str, Any] = {"$schema": SCHEMA_URI}
     people = creators.extract(head.zone)

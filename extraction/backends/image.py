@@ -63,6 +63,8 @@ def ocr_image(image: Any, source: str = "ocr") -> Page:
         ys = [float(p[1]) / scale for p in box]
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         h = y1 - y0
+        if h > 1.5 * (x1 - x0) and len(text) > 2:
+            continue  # vertical text (axis titles, side labels): not part of the reading flow
         tokens = text.split()
         total = sum(len(t) for t in tokens) + len(tokens) - 1 or 1
         words: list[Word] = []

@@ -33,7 +33,8 @@ def is_prose(line: TextLine, body: float) -> bool:
     return lower / len(words) >= 0.5
 
 
-def find(lines: list[TextLine], page_height: float, body: float) -> Header:
+def find(lines: list[TextLine], page_height: float, body: float, size_tolerance: float = 0.12) -> Header:
+    """`size_tolerance`: how far a title line's size may differ from the first (OCR box heights vary more)."""
     top = [ln for ln in lines if ln.y < page_height * 0.4 and sum(c.isalpha() for c in ln.text) >= 3]
     if not top:
         return Header()
@@ -49,7 +50,7 @@ def find(lines: list[TextLine], page_height: float, body: float) -> Header:
             continue
         last = title[-1]
         close = ln.y - last.bottom < 1.2 * seed.size
-        same = abs(ln.size - seed.size) < 0.12 * seed.size
+        same = abs(ln.size - seed.size) < size_tolerance * seed.size
         overlaps = ln.x < seed.right + seed.size * 4 and ln.right > seed.x - seed.size * 4
         if same and close and overlaps and not ln.y < last.y + 0.3 * last.h:
             title.append(ln)
@@ -60,7 +61,7 @@ def find(lines: list[TextLine], page_height: float, body: float) -> Header:
     for ln in lines:
         if ln in title:
             continue
-        if abs(ln.size - seed.size) < 0.12 * seed.size and any(
+        if abs(ln.size - seed.size) < size_tolerance * seed.size and any(
             abs(ln.y - y0) < 0.3 * seed.size for y0, _ in rows
         ):
             title.append(ln)

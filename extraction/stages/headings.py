@@ -15,8 +15,12 @@ _BULLET = re.compile(r"^\s*[•●▪◦‣∙·○■□➢➤►▶✓✔\-–
 _SENTENCE_END = re.compile(r"[.,;:]$")
 
 
-def is_heading(line: TextLine, body: float, next_line: TextLine | None = None) -> bool:
-    """True when the line reads as a section heading rather than text, caption or label."""
+def is_heading(line: TextLine, body: float, next_line: TextLine | None = None, ratio: float = 1.15) -> bool:
+    """True when the line reads as a section heading rather than text, caption or label.
+
+    `ratio` is how much larger than body text a heading must be; OCR pages, whose sizes come
+    from noisy box heights and which carry no bold flag, use a higher one.
+    """
     text = line.plain_text.strip()
     words = text.split()
     letters = [c for c in text if c.isalpha()]
@@ -26,10 +30,10 @@ def is_heading(line: TextLine, body: float, next_line: TextLine | None = None) -
         return False
     if text[0].islower() or text.count(",") >= 2 or any(w.superscript for w in line.words):
         return False
-    bigger = line.size >= body * 1.15
+    bigger = line.size >= body * ratio
     upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
     emphasis = line.bold or upper
-    if bigger and (emphasis or line.size >= body * 1.3):
+    if bigger and (emphasis or line.size >= body * max(1.3, ratio)):
         return True
     if emphasis and line.size >= body * 0.95 and next_line is not None:
         # A bold or capitalised line at body size is a heading only when ordinary text follows it.

@@ -66,7 +66,9 @@ def paragraphs(lines: list[TextLine]) -> str:
     return "\n\n".join(out)
 
 
-def split(ordered: list[TextLine], body: float) -> tuple[list[Section], list[Caption]]:
+def split(
+    ordered: list[TextLine], body: float, heading_ratio: float = 1.15
+) -> tuple[list[Section], list[Caption]]:
     sections: list[Section] = []
     captions: list[Caption] = []
     current: Section | None = None
@@ -91,12 +93,12 @@ def split(ordered: list[TextLine], body: float) -> tuple[list[Section], list[Cap
                 and abs(ln.x - last.x) < 3 * last.size
                 and ln.bold == last.bold
             )
-            if continues and not is_heading(ln, body, nxt):
+            if continues and not is_heading(ln, body, nxt, heading_ratio):
                 caption.lines.append(ln)
                 i += 1
                 continue
             caption = None
-        if is_heading(ln, body, nxt):
+        if is_heading(ln, body, nxt, heading_ratio):
             if current is not None and not current.lines and _same_style(current, ln):
                 current.title = f"{current.title} {text}"
             else:
