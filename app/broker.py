@@ -1,0 +1,68 @@
+"""The API's side of the broker: send tasks by name, read worker heartbeats, coalesce polls.
+
+The API never imports `tasks/`: it sends "posterx.poll" by name through a bare Celery client,
+so the web process loads no extraction code and no model.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import lru_cache
+from typing import Any
+
+import redis
+from celery import Celery
+
+from app.settings import Settings
+
+POLL_TASK = "posterx.poll"
+POLL_LOCK = "posterx:poll-coalesce"
+POLL_COALESCE_MS = 1000
+HEARTBEAT_PREFIX = "posterx:worker:"
+
+
+@lru_cache(maxsize=2)
+def redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5, retry_on_timeout=False)
+
+
+@lru_cache(maxsize=2)
+def celery_client(url: str) -> Celery:
+    client = Celery("posterx-api", broker=url)
+    client.conf.update(
+        broker_connection_retry=False,
+        broker_connection_max_retries=0,
+        broker_transport_options={"max_retries": 0, "socket_timeout": 1, "socket_connect_timeout": 1},
+        task_ignore_result=True,
+    )
+    return client
+
+
+def request_poll(settings: Settings) -> bool:
+    """Send one poll unless one was sent in the last second; True when a task was sent.
+
+    A burst of frontend calls becomes at most one poll per second: the lock is a Redis key set
+    with NX and a 1 s expiry, so it needs no clean-up.
+    """
+    r = redis_client(settings.redis_url)
+    if not r.set(POLL_LOCK, "1", nx=True, px=POLL_COALESCE_MS):
+        return False
+    celery_client(settings.redis_url).send_task(
+        POLL_TASK, queue="poll", expires=max(settings.poll_interval_seconds, 5), retry=False
+    )
+    return True
+
+
+def worker_reports(settings: Settings) -> list[dict[str, Any]]:
+    r = redis_client(settings.redis_url)
+    reports = []
+    for key in r.scan_iter(match=f"{HEARTBEAT_PREFIX}*", count=100):
+        raw = r.get(key)
+        if raw:
+            try:
+                reports.append(json.loads(raw))
+            except ValueError:
+                continue
+    now = time.time()
+    return [rep for rep in reports if now - rep.get("ts", 0) < 60]

@@ -1,0 +1,100 @@
+"""`make run`: initialise the database, then run api, beat, worker and flower in the foreground.
+
+Each is a child process; Ctrl-C (or any child exiting) stops them all. Development defaults
+come from `.env` when present (see `.env.example`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.settings import ConfigError, exit_on_config_error
+from app.settings import get as get_settings
+
+
+def commands(settings) -> dict[str, list[str]]:
+    bin_dir = Path(sys.executable).parent
+    var = Path("var")
+    var.mkdir(exist_ok=True)
+    celery = str(bin_dir / "celery")
+    flower_cmd = [celery, "-A", "tasks", "flower", f"--port={settings.flower_port}", "--address=127.0.0.1"]
+    if os.environ.get("FLOWER_BASIC_AUTH"):
+        flower_cmd.append(f"--basic-auth={os.environ['FLOWER_BASIC_AUTH']}")
+    return {
+        "api": [
+            str(bin_dir / "gunicorn"),
+            "-b",
+            f"{settings.host}:{settings.port}",
+            "-w",
+            "2",
+            "--timeout",
+            "30",
+            "app.wsgi:app",
+        ],  # fmt: skip
+        "beat": [celery, "-A", "tasks", "beat", "-s", str(var / "celerybeat-schedule"), "--loglevel=INFO"],
+        "worker": [
+            celery,
+            "-A",
+            "tasks",
+            "worker",
+            "-Q",
+            "gpu,poll",
+            "-c",
+            "1",
+            "-P",
+            "prefork",
+            "-E",
+            "--loglevel=INFO",
+            "-n",
+            "gpu@%h",
+        ],  # fmt: skip
+        "flower": flower_cmd,
+    }
+
+
+def main() -> int:
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        exit_on_config_error(exc)
+    from app import db
+
+    created = db.init_db()
+    print(f"posterx: database ready ({', '.join(created) or 'nothing to create'})", flush=True)
+    procs = {name: subprocess.Popen(cmd) for name, cmd in commands(settings).items()}
+    print(
+        f"posterx: api on http://{settings.host}:{settings.port}, flower on :{settings.flower_port}",
+        flush=True,
+    )
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(p.poll() is None for p in procs.values()):
+            time.sleep(0.5)
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        deadline = time.time() + 60
+        for p in procs.values():
+            try:
+                p.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+    failed = [n for n, p in procs.items() if p.returncode not in (0, -signal.SIGTERM, None)]
+    return 1 if failed and not stopping else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
