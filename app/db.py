@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
 
 from app.settings import get as get_settings
 
@@ -25,8 +25,8 @@ poster = sa.Table(
     sa.Column("title", sa.Text),
     sa.Column("description", sa.Text),
     sa.Column("imageUrl", sa.Text),
-    sa.Column("created", sa.DateTime(precision=3), server_default=sa.func.now()),
-    sa.Column("updated", sa.DateTime(precision=3), server_default=sa.func.now()),
+    sa.Column("created", TIMESTAMP(precision=3), server_default=sa.func.now()),
+    sa.Column("updated", TIMESTAMP(precision=3), server_default=sa.func.now()),
 )
 
 extraction_job = sa.Table(
@@ -39,8 +39,8 @@ extraction_job = sa.Table(
     sa.Column("completed", sa.Boolean, server_default=sa.false(), nullable=False),
     sa.Column("status", sa.Text),
     sa.Column("error", sa.Text, nullable=True),
-    sa.Column("created", sa.DateTime(precision=3), server_default=sa.func.now()),
-    sa.Column("updated", sa.DateTime(precision=3), server_default=sa.func.now()),
+    sa.Column("created", TIMESTAMP(precision=3), server_default=sa.func.now()),
+    sa.Column("updated", TIMESTAMP(precision=3), server_default=sa.func.now()),
 )
 
 _JSON_EMPTY = sa.text("'[]'::jsonb")
@@ -64,8 +64,8 @@ poster_metadata = sa.Table(
     sa.Column("publicationYear", sa.Integer),
     sa.Column("conferenceYear", sa.Integer),
     sa.Column("subjects", sa.ARRAY(sa.Text)),
-    sa.Column("created", sa.DateTime(precision=3), server_default=sa.func.now()),
-    sa.Column("updated", sa.DateTime(precision=3), server_default=sa.func.now()),
+    sa.Column("created", TIMESTAMP(precision=3), server_default=sa.func.now()),
+    sa.Column("updated", TIMESTAMP(precision=3), server_default=sa.func.now()),
 )
 
 
@@ -109,10 +109,18 @@ def attempts_table() -> sa.Table:
     return _service()[1]
 
 
+def driver_url(url: str) -> str:
+    """The frontend writes `postgresql://` (or `postgres://`); we talk to it through psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
 @lru_cache(maxsize=4)
 def engine(url: str | None = None) -> sa.Engine:
     """One pooled engine per process; short connect timeout so health checks stay fast."""
-    url = url or get_settings().database_url
+    url = driver_url(url or get_settings().database_url)
     return sa.create_engine(
         url,
         pool_pre_ping=True,

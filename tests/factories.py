@@ -1,0 +1,114 @@
+"""Small posters drawn with fpdf2, so tests never depend on ../shared.
+
+`poster_pdf` lays out what the layout engine must recover: a large title, an author line
+with superscript affiliation markers, numbered affiliations, headed sections in columns
+(with bullets), and figure/table captions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fpdf import FPDF
+
+
+@dataclass
+class PosterSpec:
+    title: str = "Graph Methods for Tracking Coral Reef Recovery"
+    authors: list[tuple[str, str]] = field(
+        default_factory=lambda: [("Maria Lopez", "1"), ("John Smith", "1,2"), ("Aiko Tanaka", "2")]
+    )
+    affiliations: list[str] = field(
+        default_factory=lambda: [
+            "University of Testing, Springfield, USA",
+            "Institute of Examples, Berlin, Germany",
+        ]
+    )
+    sections: list[tuple[str, str]] = field(
+        default_factory=lambda: [
+            ("Abstract", "We describe a method that tracks the recovery of coral reefs from repeated surveys. "
+                         "It combines graph matching with growth models and runs on 1,250 sites."),
+            ("Methods", "- Survey photographs are aligned to a common grid.\n"
+                        "- Colonies are matched across years with a bipartite graph."),
+            ("Results", "Recovery was detected at 312 of 1,250 sites with a precision of 0.91 and a recall "
+                        "of 0.87 across the whole study period."),
+            ("Conclusions", "Graph matching makes reef monitoring cheaper and repeatable for field teams."),
+        ]
+    )  # fmt: skip
+    captions: list[str] = field(
+        default_factory=lambda: [
+            "Figure 1. Survey sites along the northern reef.",
+            "Table 1. Detection scores per region.",
+        ]
+    )
+    keywords: str = "Keywords: coral reefs, graph matching, monitoring"
+    footer: str = "DOI: 10.5281/zenodo.1234567"
+
+
+def poster_pdf(path: Path, spec: PosterSpec | None = None, columns: int = 2) -> Path:
+    spec = spec or PosterSpec()
+    pdf = FPDF(orientation="P", unit="pt", format=(1200, 1600))
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 44)
+    pdf.set_xy(60, 60)
+    pdf.multi_cell(1080, 52, spec.title, align="C")
+    # Authors with superscript markers.
+    pdf.set_font("Helvetica", "", 24)
+    y = pdf.get_y() + 20
+    line = []
+    for i, (name, marker) in enumerate(spec.authors):
+        line.append((name, marker, i < len(spec.authors) - 1))
+    width = sum(pdf.get_string_width(n + ", ") + 14 for n, _, _ in line)
+    pdf.set_xy(max(60, (1200 - width) / 2), y)
+    for name, marker, comma in line:
+        pdf.set_font("Helvetica", "", 24)
+        pdf.write(30, name)
+        pdf.set_font("Helvetica", "", 14)
+        pdf.char_vpos = "SUP"
+        pdf.write(30, marker)
+        pdf.char_vpos = "LINE"
+        pdf.set_font("Helvetica", "", 24)
+        if comma:
+            pdf.write(30, ", ")
+    y += 44
+    for i, aff in enumerate(spec.affiliations, 1):
+        pdf.set_xy(200, y)
+        pdf.set_font("Helvetica", "", 12)
+        pdf.char_vpos = "SUP"
+        pdf.write(22, str(i))
+        pdf.char_vpos = "LINE"
+        pdf.set_font("Helvetica", "", 18)
+        pdf.write(22, " " + aff)
+        y += 28
+    # Body in columns.
+    top = y + 40
+    col_w = (1080 - (columns - 1) * 60) / columns
+    per_col = (len(spec.sections) + columns - 1) // columns
+    for idx, (heading, text) in enumerate(spec.sections):
+        col = idx // per_col
+        if idx % per_col == 0:
+            cy = top
+        x = 60 + col * (col_w + 60)
+        pdf.set_xy(x, cy)
+        pdf.set_font("Helvetica", "B", 30)
+        pdf.multi_cell(col_w, 36, heading)
+        pdf.set_font("Helvetica", "", 20)
+        for para in text.split("\n"):
+            pdf.set_x(x)
+            pdf.multi_cell(col_w, 26, para)
+        cy = pdf.get_y() + 30
+        if col == columns - 1 and idx == len(spec.sections) - 1:
+            for cap in spec.captions:
+                pdf.set_x(x)
+                pdf.set_font("Helvetica", "I", 16)
+                pdf.multi_cell(col_w, 22, cap)
+                pdf.set_y(pdf.get_y() + 16)
+    pdf.set_font("Helvetica", "", 18)
+    pdf.set_xy(60, 1480)
+    pdf.cell(1080, 24, spec.keywords)
+    pdf.set_xy(60, 1520)
+    pdf.cell(1080, 24, spec.footer)
+    pdf.output(str(path))
+    return path

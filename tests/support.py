@@ -1,0 +1,255 @@
+"""Real services for the tests: a private Redis, a throw-away PostgreSQL database, a Bunny
+look-alike HTTP server that can be told to fail, and helpers to run service processes.
+
+Nothing here touches the system Redis's data or another test run's database: every run gets
+its own Redis process on a free port and its own uniquely named database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get("POSTERX_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+ACCESS_KEY = "test-access-key-Zk93"
+DB_PASSWORD = "s3cr3t-db-pw"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
+            last = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class RedisServer:
+    """A private redis-server; `restart()` and `flush()` serve the fault tests."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        wait_for(client.ping, 10, what="redis-server")
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def client(self):
+        import redis
+
+        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=2)
+
+
+@contextmanager
+def temp_database() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL; the URL carries a password to test scrubbing
+    (trust auth ignores it)."""
+    name = f"posterx_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql://postgres:{DB_PASSWORD}@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+class BunnyServer:
+    """Serves `files` at /{zone}/{path} like Bunny Edge Storage, with scripted failures.
+
+    `fail[path]` is a list of actions consumed one per request: an HTTP status (503, 404, 401),
+    "stall:<seconds>" (send nothing, then answer), or "cut" (promise more bytes than sent).
+    """
+
+    def __init__(self, zone: str = "posters") -> None:
+        self.zone = zone
+        self.files: dict[str, bytes] = {}
+        self.fail: dict[str, list] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.uploads: dict[str, bytes] = {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_):
+                pass
+
+            def _path(self) -> str | None:
+                parts = urlsplit(self.path).path.lstrip("/").split("/", 1)
+                if len(parts) != 2 or unquote(parts[0]) != server.zone:
+                    return None
+                return unquote(parts[1])
+
+            def _auth(self) -> bool:
+                if self.headers.get("AccessKey") != ACCESS_KEY:
+                    self.send_response(401)
+                    self.end_headers()
+                    self.wfile.write(b'{"HttpCode":401,"Message":"Unauthorized"}')
+                    return False
+                return True
+
+            def do_GET(self):  # noqa: N802
+                path = self._path()
+                server.requests.append(("GET", path or self.path))
+                if not self._auth():
+                    return
+                actions = server.fail.get(path or "", [])
+                action = actions.pop(0) if actions else None
+                if isinstance(action, str) and action.startswith("stall:"):
+                    time.sleep(float(action.split(":")[1]))
+                    action = None
+                if isinstance(action, int):
+                    self.send_response(action)
+                    self.end_headers()
+                    return
+                if path not in server.files:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                body = server.files[path]
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(body) + (1000 if action == "cut" else 0)))
+                self.end_headers()
+                self.wfile.write(body)
+                if action == "cut":
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+
+            def do_PUT(self):  # noqa: N802
+                path = self._path()
+                server.requests.append(("PUT", path or self.path))
+                if not self._auth():
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                server.uploads[path or ""] = self.rfile.read(length)
+                self.send_response(201)
+                self.end_headers()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> BunnyServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def service_env(database_url: str, redis_url: str, bunny: BunnyServer, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTERX_", "CELERY"))}
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        BUNNY_STORAGE_ZONE=bunny.zone,
+        BUNNY_ACCESS_KEY=ACCESS_KEY,
+        BUNNY_STORAGE_URL=bunny.url,
+        EXTRACTION_ENGINE="layout",
+        POLL_INTERVAL_SECONDS="2",
+        LEASE_SECONDS="8",
+        DOWNLOAD_READ_TIMEOUT="2",
+        DOWNLOAD_RETRIES="2",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+class Proc:
+    """A service process (worker, beat, api) with its output captured to a log file."""
+
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> None:
+        self.name = name
+        self.log_path = log_dir / f"{name}-{uuid.uuid4().hex[:6]}.log"
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def output(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+        if self.proc.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self._log.close()
+
+
+def bin_path(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def worker_cmd(name: str = "w1") -> list[str]:
+    return [bin_path("celery"), "-A", "tasks", "worker", "-Q", "gpu,poll", "-c", "1", "-P", "prefork", "-E",
+            "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"{name}@%h"]  # fmt: skip
+
+
+def beat_cmd(schedule: Path) -> list[str]:
+    return [bin_path("celery"), "-A", "tasks", "beat", "-s", str(schedule), "--loglevel=INFO"]
+
+
+def api_cmd(port: int) -> list[str]:
+    return [bin_path("gunicorn"), "-b", f"127.0.0.1:{port}", "-w", "1", "app.wsgi:app"]
