@@ -12,6 +12,8 @@ Reliability settings and why:
 
 import os
 
+from kombu import Exchange, Queue
+
 _interval = float(os.environ.get("POLL_INTERVAL_SECONDS", "30") or 30)
 _hard_limit = int(os.environ.get("EXTRACT_TIME_LIMIT", "900") or 900)
 
@@ -30,6 +32,13 @@ worker_prefetch_multiplier = 1
 task_time_limit = _hard_limit
 task_soft_time_limit = max(_hard_limit - 30, 10)
 
+# Declared explicitly (and re-declared by workers and the API, see tasks/worker.py): on Redis a
+# queue's binding is a key, and a flushed or restarted Redis would otherwise silently drop
+# every message published to it.
+task_queues = (
+    Queue("gpu", Exchange("gpu", type="direct"), routing_key="gpu"),
+    Queue("poll", Exchange("poll", type="direct"), routing_key="poll"),
+)
 task_default_queue = "gpu"
 task_routes = {"posterx.poll": {"queue": "poll"}}
 task_serializer = "json"

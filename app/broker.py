@@ -31,6 +31,7 @@ def redis_client(url: str) -> redis.Redis:
 def celery_client(url: str) -> Celery:
     client = Celery("posterx-api", broker=url)
     client.conf.update(
+        task_queues=__import__("celeryconfig").task_queues,
         broker_connection_retry=False,
         broker_connection_max_retries=0,
         broker_transport_options={"max_retries": 0, "socket_timeout": 1, "socket_connect_timeout": 1},
@@ -48,9 +49,12 @@ def request_poll(settings: Settings) -> bool:
     r = redis_client(settings.redis_url)
     if not r.set(POLL_LOCK, "1", nx=True, px=POLL_COALESCE_MS):
         return False
-    celery_client(settings.redis_url).send_task(
-        POLL_TASK, queue="poll", expires=max(settings.poll_interval_seconds, 5), retry=False
-    )
+    import celeryconfig
+
+    client = celery_client(settings.redis_url)
+    with client.connection_for_write() as conn:
+        next(q for q in celeryconfig.task_queues if q.name == "poll").bind(conn.default_channel).declare()
+    client.send_task(POLL_TASK, queue="poll", expires=max(settings.poll_interval_seconds, 5), retry=False)
     return True
 
 

@@ -10,6 +10,7 @@ from app import db, jobs
 from app.settings import get as get_settings
 from tasks.celery import app
 from tasks.pipeline import download, extract, upsert
+from tasks.worker import declare_queues
 
 log = logging.getLogger("posterx.poll")
 
@@ -19,6 +20,8 @@ def poll() -> int:
     """Claims are committed before the chains are sent; if sending fails, the lease brings them back."""
     settings = get_settings()
     claims = jobs.claim(db.engine(), settings)
+    if claims:
+        declare_queues()
     for c in claims:
         chain(download.si(c.token), extract.s(), upsert.s()).apply_async(queue="gpu")
         log.info(

@@ -47,6 +47,17 @@ def _per_process(**_: object) -> None:
     threading.Thread(target=_heartbeat_loop, name="heartbeat", daemon=True).start()
 
 
+def declare_queues() -> None:
+    """Re-declare our queues' bindings; cheap, and what brings publishing back after a Redis flush."""
+    import celeryconfig
+    from tasks.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in celeryconfig.task_queues:
+            queue.bind(channel).declare()
+
+
 def _heartbeat_loop() -> None:
     import redis
 
@@ -61,7 +72,8 @@ def _heartbeat_loop() -> None:
             report = {"host": socket.gethostname(), "pid": os.getpid(), "queues": ["gpu", "poll"],
                       "engine": settings.extraction_engine, "busy": busy.is_set(), "ts": time.time(),
                       **llm.status()}  # fmt: skip
-            client.setex(key, HEARTBEAT_TTL, json.dumps(report))
+            client.set(key, json.dumps(report), ex=HEARTBEAT_TTL)
+            declare_queues()
         except Exception:
             pass  # Redis away: /health will report it; keep trying
         time.sleep(HEARTBEAT_EVERY)

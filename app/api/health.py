@@ -29,9 +29,9 @@ def index():
     return jsonify({"status": "ok", "service": "Poster Extraction API", "version": _version()})
 
 
-def _check_db() -> str:
+def _check_db(url: str) -> str:
     try:
-        with db.engine().connect() as conn:
+        with db.engine(url).connect() as conn:
             conn.execute(sa.text("SET LOCAL statement_timeout = 1000"))
             conn.execute(sa.text("SELECT 1"))
         return "ok"
@@ -43,7 +43,7 @@ def _check_db() -> str:
 @bp.route("/up")
 def health():
     settings = current_app.config["POSTERX"]
-    checks: dict[str, str] = {"api": "ok", "database": _check_db()}
+    checks: dict[str, str] = {"api": "ok", "database": _check_db(settings.database_url)}
     reports = []
     try:
         broker.redis_client(settings.redis_url).ping()

@@ -46,7 +46,7 @@ def poll():
 
 @bp.get("/<job_id>")
 def show(job_id: str):
-    info = jobs.status(db.engine(), job_id)
+    info = jobs.status(db.engine(current_app.config["POSTERX"].database_url), job_id)
     if info is None:
         return jsonify({"error": f"no job with id {job_id}"}), 404
     return jsonify(info)
