@@ -41,8 +41,11 @@ def extract(path: str | Path, engine: str = "layout") -> dict[str, Any]:
     meta: dict[str, Any] = {"engine": resolved}
     if resolved == "hybrid":
         doc, llm_info = llm.enrich(doc, page)
-        meta.update(llm_info)
+        # A required field the LLM filled is no longer "left out".
+        filled = llm_info.get("llm_fields", [])
+        warnings = [w for w in warnings if not any(f"field '{f}'" in w for f in filled)]
         warnings.extend(llm_info.pop("warnings", []))
+        meta.update(llm_info)
     warnings.extend(validate.problems(doc))
     doc["_extraction"] = {
         **meta,

@@ -1,0 +1,73 @@
+"""The one prompt: what the layout engine read, and the small JSON object we want back.
+
+The model is asked only for the abstractive fields. The verbatim text is already in the
+layout result, so it goes in as context (capped) and never comes back out, which keeps the
+answer to a few hundred tokens.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from extraction.llm.parse import DOMAINS
+
+DEFAULT_TEXT_CHARS = 4000
+PREFILL = "{"
+
+INSTRUCTIONS = (
+    "You read the text of a scientific poster and answer with exactly one JSON object and nothing else:\n"
+    '{"subjects": [3 to 5 short keywords], '
+    '"description": "a summary of the poster in 2 or 3 sentences", '
+    f'"researchField": one of {", ".join(DOMAINS)}, '
+    '"creators_check": "ok", or one sentence if the authors or affiliations below look wrongly assigned}'
+)
+
+
+def text_chars() -> int:
+    try:
+        return max(200, int(os.environ.get("LLM_PROMPT_CHARS", DEFAULT_TEXT_CHARS)))
+    except ValueError:
+        return DEFAULT_TEXT_CHARS
+
+
+def _cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
+
+
+def poster_context(doc: dict[str, Any], limit: int | None = None) -> str:
+    """Title, authors, section titles and a capped slice of the section text, as plain lines."""
+    limit = limit or text_chars()
+    parts: list[str] = []
+    titles = [t.get("title", "") for t in doc.get("titles", []) if t.get("title")]
+    if titles:
+        parts.append("Title: " + " / ".join(titles))
+    authors = []
+    for c in doc.get("creators", []):
+        affs = "; ".join(a.get("name", "") for a in c.get("affiliation", []) if a.get("name"))
+        authors.append(c.get("name", "") + (f" ({affs})" if affs else ""))
+    if authors:
+        parts.append("Authors: " + ", ".join(a for a in authors if a))
+    sections = doc.get("content", {}).get("sections", [])
+    if sections:
+        parts.append("Sections: " + "; ".join(s.get("sectionTitle", "") for s in sections))
+        body = "\n\n".join(f"{s.get('sectionTitle', '')}\n{s.get('sectionContent', '')}" for s in sections)
+        parts.append("Text:\n" + _cap(body, limit))
+    return "\n".join(parts)
+
+
+def build(tokenizer: Any, doc: dict[str, Any]) -> tuple[str, bool]:
+    """The full prompt string ending in the prefilled `{`, and whether it already holds special tokens.
+
+    Instruction-tuned models get their chat template (which adds BOS itself); a bare model gets
+    plain text. Prefilling `{` makes the first generated token part of the object.
+    """
+    context = poster_context(doc)
+    if getattr(tokenizer, "chat_template", None):
+        messages = [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": context}]
+        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return text + PREFILL, True
+    return f"{INSTRUCTIONS}\n\n{context}\n\nJSON: {PREFILL}", False
