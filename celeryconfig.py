@@ -27,7 +27,6 @@ broker_pool_limit = 4
 
 task_acks_late = True
 task_reject_on_worker_lost = True
-task_acks_on_failure_or_timeout = True
 worker_prefetch_multiplier = 1
 task_time_limit = _hard_limit
 task_soft_time_limit = max(_hard_limit - 30, 10)

@@ -175,7 +175,11 @@ class BunnyServer:
                 self.send_response(201)
                 self.end_headers()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):  # a client hanging up mid-body is expected
+                pass
+
+        self.httpd = Server(("127.0.0.1", self.port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -207,12 +211,16 @@ def service_env(database_url: str, redis_url: str, bunny: BunnyServer, **extra: 
     return env
 
 
+ALL_LOGS: list[Path] = []  # every process log of this run, searched for leaked secrets
+
+
 class Proc:
     """A service process (worker, beat, api) with its output captured to a log file."""
 
     def __init__(self, name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}-{uuid.uuid4().hex[:6]}.log"
+        ALL_LOGS.append(self.log_path)
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             cmd, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
