@@ -261,3 +261,45 @@ def beat_cmd(schedule: Path) -> list[str]:
 
 def api_cmd(port: int) -> list[str]:
     return [bin_path("gunicorn"), "-b", f"127.0.0.1:{port}", "-w", "1", "app.wsgi:app"]
+
+
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster this test run may stop and start (the shared one it may not)."""
+
+    def __init__(self, base: Path) -> None:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        self.bin = found[-1].parent if found else None
+        self.base = base
+        self.data = base / "data"
+        self.port = free_port()
+        self.url = f"postgresql://postgres:{DB_PASSWORD}@127.0.0.1:{self.port}/postgres"
+
+    def usable(self) -> str | None:
+        """Why this cluster cannot run here, or None."""
+        if self.bin is None:
+            return "PostgreSQL server binaries (initdb) are not installed"
+        if os.geteuid() == 0 and not shutil.which("runuser"):
+            return "running as root without runuser to drop to the postgres user"
+        return None
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+
+    def init(self) -> PrivatePostgres:
+        self.base.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        return self.start()
+
+    def start(self) -> PrivatePostgres:
+        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.base / "log"), "-w", "start")
+        return self
+
+    def stop(self) -> None:
+        with suppress(subprocess.CalledProcessError):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

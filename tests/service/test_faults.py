@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,10 +31,12 @@ from tests.support import (
     ACCESS_KEY,
     ALL_LOGS,
     DB_PASSWORD,
+    PrivatePostgres,
     Proc,
     api_cmd,
     beat_cmd,
     free_port,
+    service_env,
     wait_for,
     worker_cmd,
 )
@@ -388,3 +392,60 @@ def test_no_secret_in_any_log_or_error(eng):
 
 
 __all__ = ["db", "jobs"]
+
+
+# 3. PostgreSQL stopped during a poll and during an upsert, then restarted.
+
+
+@pytest.fixture
+def private_pg():
+    # Not under pytest's tmp dir: that is private to root, and the server runs as postgres.
+    base = Path(tempfile.mkdtemp(prefix="posterx-pg-"))
+    base.chmod(0o755)
+    pg = PrivatePostgres(base / "cluster")
+    reason = pg.usable()
+    if reason:
+        pytest.skip(f"cannot run a private PostgreSQL to stop and start: {reason}")
+    try:
+        pg.init()
+        yield pg
+    finally:
+        pg.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_postgres_restart_during_poll_and_upsert(
+    private_pg, bunny, redis_server, sample_pdf, tmp_path, monkeypatch
+):
+    env = service_env(private_pg.url, redis_server.url, bunny)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    eng = sa.create_engine(db.driver_url(private_pg.url), pool_pre_ping=True)
+    try:
+        db.init_db(eng)
+        procs = [
+            Proc("worker", worker_cmd("pg"), {**env, "POSTERX_FAULT_SLEEP_SECONDS": "3"}, tmp_path),
+            Proc("beat", beat_cmd(tmp_path / "beat"), env, tmp_path),
+        ]
+        wait_for(lambda: "ready." in procs[0].output(), 60, what="worker")
+        # During polls: down for two beat ticks, then back; nothing is restarted.
+        private_pg.stop()
+        time.sleep(5)
+        private_pg.start()
+        first = new_job(eng, bunny, sample_pdf, "after-poll-outage.pdf")
+        assert_completed_once(eng, first, procs)
+        # During the extraction and its upsert: down from mid-run until past the end of the run.
+        second = new_job(eng, bunny, sample_pdf, "during-upsert.pdf")
+        wait_for(lambda: starts(eng, second) >= 1, 30, what="the extraction to start")
+        private_pg.stop()
+        struck = time.time()
+        time.sleep(6)
+        private_pg.start()
+        assert_completed_once(eng, second, procs, timeout=120)
+        print(f"\nFAULT postgres-restart: 2 jobs completed once; recovered {time.time() - struck:.1f} s "
+              "after the outage began, with no process restarted")  # fmt: skip
+        assert all(p.proc.poll() is None for p in procs)
+    finally:
+        for p in locals().get("procs", []):
+            p.stop()
+        eng.dispose()
