@@ -53,6 +53,9 @@ def build(page: Page) -> dict[str, Any]:
 
     doc: dict[str, Any] = {"$schema": SCHEMA_URI}
     people = creators.extract(head.zone)
+    if not people and head.above:
+        # Some banners print the authors (and institute) above the title instead of under it.
+        people = creators.extract(head.above)
     if people:
         doc["creators"] = people
     title = " ".join(t.plain_text for t in head.title).strip()

@@ -8,8 +8,10 @@ separate process under `sandbox.run_limited`, so a hostile PDF can only hurt tha
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from lxml import etree
@@ -143,4 +145,71 @@ def parse_alto(xml: bytes) -> Page:
                 block.lines.append(line)
         if block.lines:
             page.blocks.append(block)
+    _attach_accents(page)
     return page
+
+
+# Spacing accents some PDF producers draw as separate glyphs over a letter ("Mu" + "··" for
+# "Mü"), mapped to the combining mark they stand for.
+_ACCENTS = {
+    "··": "\u0308",
+    "¨": "\u0308",
+    "´": "\u0301",
+    "`": "\u0300",
+    "ˆ": "\u0302",
+    "˜": "\u0303",
+    "˚": "\u030a",
+    "ˇ": "\u030c",
+    "¸": "\u0327",
+}
+_ACCENT_WORD = re.compile(r"^(··|[¨´`ˆ˜˚ˇ¸])$")
+
+
+def _attach_accents(page: Page) -> None:
+    """Put stray accent glyphs back on the letter under them, and rejoin the split word.
+
+    pdfalto emits such an accent as its own word, which cuts a name like "Münz-Manor" into
+    "M", "··" and "unz-Manor" and loses the umlaut; names and words must come out whole.
+    """
+    words = [(line, w) for b in page.blocks for line in b.lines for w in line.words]
+    for line, acc in words:
+        if not _ACCENT_WORD.match(acc.text):
+            continue
+        centre = acc.x + acc.w / 2
+        base = next(
+            (
+                (ln, w)
+                for ln, w in words
+                if w is not acc
+                and not _ACCENT_WORD.match(w.text)
+                and w.x - 0.1 * w.h <= centre <= w.right
+                and abs(w.y - acc.y) < max(w.h, acc.h)
+            ),
+            None,
+        )
+        if base is None:
+            continue
+        base_line, word = base
+        i = min(len(word.text) - 1, max(0, int((centre - word.x) / max(word.w, 1e-6) * len(word.text))))
+        word.text = unicodedata.normalize("NFC", word.text[: i + 1] + _ACCENTS[acc.text] + word.text[i + 1 :])
+        line.words.remove(acc)
+        # The letters before the accented one were cut into a word ending exactly where it starts.
+        lead = next(
+            (
+                (ln, w)
+                for ln, w in words
+                if w is not word
+                and w is not acc
+                and abs(w.right - word.x) < 0.05 * max(word.h, 1)
+                and abs(w.bottom - word.bottom) < 0.2 * max(word.h, 1)
+            ),
+            None,
+        )
+        if lead is not None:
+            lead_line, prev = lead
+            prev.text += word.text
+            prev.w = word.right - prev.x
+            base_line.words.remove(word)
+    for block in page.blocks:
+        block.lines = [ln for ln in block.lines if ln.words]
+    page.blocks = [b for b in page.blocks if b.lines]

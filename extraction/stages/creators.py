@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extraction.stages.headings import is_standard_name
 from extraction.stages.lines import TextLine
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -55,6 +56,18 @@ ORG_WORDS = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+")
+_URL = re.compile(r"https?://|www\.|orcid\.org", re.IGNORECASE)
+
+
+def _wraps(prev: TextLine, line: TextLine) -> bool:
+    """`line` continues `prev`'s text block: same size, the next line down, overlapping columns."""
+    size = max(prev.size, 1.0)
+    return (
+        abs(line.size - prev.size) < 0.1 * size
+        and 0 <= line.y - prev.bottom < 0.8 * size
+        and line.x < prev.right
+        and line.right > prev.x
+    )
 
 
 @dataclass
@@ -159,31 +172,52 @@ def _split_people(text: str) -> list[Person]:
     return people
 
 
+_INITIAL = re.compile(r"^(?:[A-Z]\.?){1,3}$|^[A-Z]\.(?:-[A-Z]\.)?$")
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "la",
+    "le",
+    "ter",
+    "ten",
+    "dos",
+    "das",
+}
+
+
 def split_name(full: str) -> tuple[str, str]:
-    """(given, family): the last word is the family name, with particles (van, de, von) kept with it."""
+    """(given, family) for a printed personal name.
+
+    - "Ivanyi P", "Colombo GL": the Vancouver style of biomedical posters puts the initials
+      last, so a real word followed by capital initials is family-then-given.
+    - "Maria M. Perez Madrigal": words after a middle initial are all family name (a double
+      surname); without an initial a three-word name stays ambiguous ("Marta Maria Cara"), and
+      the last word is taken.
+    - Particles (van, de, von) stay with the family name.
+    """
     words = full.split()
     if len(words) == 1:
         return "", words[0]
+    if (
+        len(words) >= 2
+        and _INITIAL.match(words[-1])
+        and not any(_INITIAL.match(w) for w in words[:-1])
+        and any(c.islower() for c in words[0])
+    ):
+        return words[-1], " ".join(words[:-1])
     family_start = len(words) - 1
-    particles = {
-        "van",
-        "von",
-        "de",
-        "der",
-        "den",
-        "del",
-        "della",
-        "di",
-        "da",
-        "du",
-        "la",
-        "le",
-        "ter",
-        "ten",
-        "dos",
-        "das",
-    }
-    while family_start - 1 > 0 and words[family_start - 1].lower() in particles:
+    initials = [i for i, w in enumerate(words[:-1]) if _INITIAL.match(w)]
+    if initials and 0 < initials[-1] < len(words) - 2:
+        family_start = initials[-1] + 1
+    while family_start - 1 > 0 and words[family_start - 1].lower() in _PARTICLES:
         family_start -= 1
     return " ".join(words[:family_start]), " ".join(words[family_start:])
 
@@ -193,6 +227,7 @@ def extract(zone: list[TextLine]) -> list[dict]:
     author_lines: list[str] = []
     affs: list[tuple[str, str]] = []
     pending_marker = ""
+    last_aff: TextLine | None = None
     ordered = sorted(zone, key=lambda ln: (round(ln.y / max(ln.size, 1)), ln.x))
     for ln in ordered:
         text = _marked_text(ln)
@@ -207,7 +242,17 @@ def extract(zone: list[TextLine]) -> list[dict]:
             continue
         if "@" in plain and not _looks_like_names(_EMAIL.sub("", plain)):
             continue
+        if _URL.search(plain) or is_standard_name(plain):
+            continue
+        if affs and last_aff is not None and _wraps(last_aff, ln) and _MARK not in text:
+            # The affiliation list wrapped onto this line: same size, right under it, no marker.
+            m, prev = affs[-1]
+            affs[-1] = (m, f"{prev} {text.strip()}".strip())
+            last_aff = ln
+            continue
+        last_aff = None
         if _is_affiliation(text):
+            last_aff = ln
             pairs = _split_affiliations(text)
             if pairs and not pairs[0][0] and affs and not text.lstrip().startswith(_MARK):
                 # Continuation of the previous affiliation that wrapped onto this line.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from extraction.stages.headings import is_heading
+from extraction.stages.headings import is_heading, is_standard_name
 from extraction.stages.lines import TextLine
 
 
@@ -20,6 +20,7 @@ class Header:
     title: list[TextLine] = field(default_factory=list)
     zone: list[TextLine] = field(default_factory=list)
     body_top: float = 0.0
+    above: list[TextLine] = field(default_factory=list)
 
 
 def is_prose(line: TextLine, body: float) -> bool:
@@ -73,13 +74,28 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
     for i, ln in enumerate(below):
         nxt = below[i + 1] if i + 1 < len(below) else None
         if ln.y > title_bottom and (
-            (ln.size < seed.size * 0.9 and is_heading(ln, body, nxt)) or is_prose(ln, body)
+            (ln.size < seed.size * 0.9 and is_heading(ln, body, nxt))
+            or is_prose(ln, body)
+            or (is_standard_name(ln.plain_text) and ln.size >= body * 0.9)
         ):
             body_top = ln.y - 0.1 * ln.size
             break
     # Guard: a poster with no detectable heading keeps a modest creator zone.
     body_top = min(body_top, title_bottom + page_height * 0.15)
+    # The creator zone sits under the title, in its column: a figure or QR-code panel beside a
+    # left-aligned title shares its rows but not its horizontal span.
+    left = min(t.x for t in title) - seed.size
+    right = max(t.right for t in title) + seed.size
     zone = [
-        ln for ln in lines if ln not in title and ln.y < body_top and ln.y >= title[0].y - 0.2 * seed.size
+        ln
+        for ln in lines
+        if ln not in title
+        and ln.y < body_top
+        and ln.y >= title[0].y - 0.2 * seed.size
+        and ln.x < right
+        and ln.right > left
     ]
-    return Header(title=title, zone=zone, body_top=body_top)
+    above = [
+        ln for ln in lines if ln.bottom <= title[0].y + 0.2 * seed.size and ln.x < right and ln.right > left
+    ]
+    return Header(title=title, zone=zone, body_top=body_top, above=above)

@@ -13,6 +13,22 @@ from extraction.stages.lines import TextLine
 _CAPTION = re.compile(r"^\s*(fig(ure)?|table|tab)\.?\s*\d", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[•●▪◦‣∙·○■□➢➤►▶✓✔\-–—*]")
 _SENTENCE_END = re.compile(r"[.,;:]$")
+# The section names scientific posters use over and over, in the languages of the corpus' kind.
+# A line that is exactly one of them is a heading whatever its typography, so it can end a
+# banner or be refused as an author name even when it is set in the title's size or ends in ':'.
+STANDARD = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(abstract|summary|introduction|background|motivation|objectives?|aims?|"
+    r"purpose|methods?|methodology|materials and methods|approach|results?|findings|discussion|"
+    r"conclusions?|outlook|future work|references|literature|acknowledge?ments?|contact|"
+    r"results and discussion|einleitung|hintergrund|methoden|ergebnisse|fazit|zusammenfassung|"
+    r"introducción|métodos|resultados|conclusiones|introduction générale)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_standard_name(text: str) -> bool:
+    """True when the line is nothing but a conventional section name (optionally numbered, with ':')."""
+    return bool(STANDARD.match(text))
 
 
 def is_heading(line: TextLine, body: float, next_line: TextLine | None = None, ratio: float = 1.15) -> bool:

@@ -1,0 +1,70 @@
+"""Creators stage on hand-made lines: name splitting, affiliation wrapping, banner clutter."""
+
+from __future__ import annotations
+
+from extraction.model import Word
+from extraction.stages import creators
+from extraction.stages.creators import split_name
+from extraction.stages.lines import TextLine
+
+
+def line(y: float, *parts: str | tuple[str, bool], size: float = 20.0, x: float = 100.0) -> TextLine:
+    """A printed line; a (text, True) part is a superscript word."""
+    words: list[Word] = []
+    cursor = x
+    for part in parts:
+        text, sup = (part, False) if isinstance(part, str) else part
+        w = len(text) * size * 0.5
+        words.append(
+            Word(text=text, x=cursor, y=y, w=w, h=size, font_size=size * (0.6 if sup else 1), superscript=sup)
+        )
+        cursor += w + size * 0.3
+    return TextLine(words=words, x=x, y=y, w=cursor - x, h=size, size=size, bold=False, block=0)
+
+
+def test_split_name_vancouver_initials_last() -> None:
+    assert split_name("Ivanyi P") == ("P", "Ivanyi")
+    assert split_name("Colombo GL") == ("GL", "Colombo")
+
+
+def test_split_name_double_surname_after_initial() -> None:
+    assert split_name("Maria M. Perez Madrigal") == ("Maria M.", "Perez Madrigal")
+    assert split_name("John A. van Dyke") == ("John A.", "van Dyke")
+
+
+def test_split_name_keeps_western_order_and_middle_names() -> None:
+    assert split_name("Loes PM Duivenvoorde") == ("Loes PM", "Duivenvoorde")
+    assert split_name("Marta Maria Cara") == ("Marta Maria", "Cara")
+    assert split_name("D. M. Crenshaw") == ("D. M.", "Crenshaw")
+    assert split_name("Meike van der Zande") == ("Meike", "van der Zande")
+
+
+def test_wrapped_affiliation_is_not_read_as_names() -> None:
+    zone = [
+        line(0, "Anna", "Berg", ("1", True), ",", "Carl", "Dunn", ("2", True), size=26),
+        line(
+            40,
+            ("1", True),
+            "Some",
+            "Medical",
+            "School,",
+            "Hannover;",
+            ("2", True),
+            "Global",
+            "Value",
+            size=14,
+        ),
+        line(58, "Demonstration,", "Market", "Access", "and", "Pricing,", "Darmstadt,", "Germany", size=14),
+    ]
+    out = creators.extract(zone)
+    assert [c["familyName"] for c in out] == ["Berg", "Dunn"]
+    assert out[1]["affiliation"][0]["name"].endswith("Darmstadt, Germany")
+
+
+def test_urls_and_section_names_are_not_creators() -> None:
+    zone = [
+        line(0, "Anna", "Berg", size=26),
+        line(40, "ORCID:", "Berg", "A,", "https://orcid.org/0000-0002-2862-7302", size=14),
+        line(60, "INTRODUCTION", size=26),
+    ]
+    assert [c["familyName"] for c in creators.extract(zone)] == ["Berg"]
