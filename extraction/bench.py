@@ -1,10 +1,131 @@
-"""posterx subcommand module (placeholder)."""
+"""`posterx bench DIR`: speed and memory of extraction, as medians over warm runs.
+
+A benchmark rather than a timed test: timings depend on the machine, so they are measured and
+reported, never asserted. Each poster is extracted once to warm caches (and, for images, the
+OCR model), then `--repeat` times; the median is reported beside the median of bare pdfalto on
+the same file, because pdfalto's own cost is the floor a layout engine cannot go under.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from extraction.errors import ExtractionError
+from extraction.evaluate import POSTER_SUFFIXES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="(not written yet)")
-    p.set_defaults(func=lambda args: 2)
+    p = sub.add_parser("bench", help="median seconds per poster, pdfalto ratio and peak memory")
+    p.add_argument("dir", type=Path, metavar="DIR", help="folder searched recursively for posters")
+    p.add_argument("--engine", default="layout", choices=("layout", "hybrid", "auto"))
+    p.add_argument("--repeat", type=int, default=5, help="timed runs per PDF after one warm-up (default 5)")
+    p.add_argument("--image-repeat", type=int, default=1, help="timed runs per image (OCR is slow)")
+    p.add_argument("--cores", type=int, default=0, help="pin the process to this many cores (0: no pinning)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    p.set_defaults(func=run)
+
+
+def posters(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in POSTER_SUFFIXES)
+
+
+def _pdfalto_seconds(pdf: Path) -> float:
+    from extraction.backends.pdf import pdfalto_command
+
+    with tempfile.TemporaryDirectory(prefix="posterx-bench-") as tmp:
+        started = time.perf_counter()
+        subprocess.run(pdfalto_command(pdf, Path(tmp) / "p.xml"), capture_output=True, check=False)
+        return time.perf_counter() - started
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process and of its (finished) children, e.g. pdfalto."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024  # Linux reports KiB
+
+
+def measure(path: Path, engine: str, repeat: int) -> dict[str, Any]:
+    from extraction import extract
+
+    is_pdf = path.suffix.lower() == ".pdf"
+    extract(path, engine=engine)  # warm-up: imports, caches, OCR model
+    runs = []
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        extract(path, engine=engine)
+        runs.append(time.perf_counter() - started)
+    row: dict[str, Any] = {"poster": path.name, "kind": "pdf" if is_pdf else "image",
+                           "median_s": statistics.median(runs), "runs": len(runs)}  # fmt: skip
+    if is_pdf:
+        alto = statistics.median(_pdfalto_seconds(path) for _ in range(max(1, repeat)))
+        row.update(pdfalto_s=alto, ratio=row["median_s"] / alto if alto else None)
+    return row
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.dir.is_dir():
+        print(f"posterx bench: {args.dir}: not a directory", file=sys.stderr)
+        return 2
+    if args.cores:
+        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
+        os.environ.setdefault("OMP_NUM_THREADS", str(args.cores))
+    files = posters(args.dir)
+    if not files:
+        print(f"posterx bench: no posters under {args.dir}", file=sys.stderr)
+        return 2
+    rows = []
+    print(f"{'poster':<34} {'kind':<6} {'median s':>9} {'pdfalto s':>10} {'ratio':>6}")
+    for f in files:
+        repeat = args.repeat if f.suffix.lower() == ".pdf" else args.image_repeat
+        try:
+            row = measure(f, args.engine, repeat)
+        except ExtractionError as exc:
+            print(f"{f.name[:34]:<34} ERROR: {exc}")
+            continue
+        rows.append(row)
+        alto = (
+            f"{row['pdfalto_s']:>10.3f} {row['ratio']:>6.1f}" if "pdfalto_s" in row else f"{'':>10} {'':>6}"
+        )
+        print(f"{f.name[:34]:<34} {row['kind']:<6} {row['median_s']:>9.3f} {alto}")
+    summary = _summary(rows, args)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "summary": summary}, indent=2), encoding="utf-8")
+    return 0
+
+
+def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    pdfs = [r for r in rows if r["kind"] == "pdf"]
+    images = [r for r in rows if r["kind"] == "image"]
+    out: dict[str, Any] = {
+        "engine": args.engine,
+        "cores": args.cores or len(os.sched_getaffinity(0)),
+    }
+    if pdfs:
+        out["pdf median s/poster"] = round(statistics.median(r["median_s"] for r in pdfs), 3)
+        out["pdfalto median s/poster"] = round(statistics.median(r["pdfalto_s"] for r in pdfs), 3)
+        out["median ratio to pdfalto"] = round(statistics.median(r["ratio"] for r in pdfs), 2)
+        out["max ratio to pdfalto"] = round(max(r["ratio"] for r in pdfs), 2)
+    if images:
+        out["image median s/poster"] = round(statistics.median(r["median_s"] for r in images), 3)
+    out["peak RSS MB"] = round(_peak_rss_mb(), 1)
+    if args.engine != "layout":
+        from extraction import llm
+
+        info = getattr(llm, "benchmark_info", lambda: {})()
+        for key in ("load_seconds", "tokens_per_second", "device"):
+            if info.get(key) is not None:
+                out[f"llm {key}"] = info[key]
+    return out
