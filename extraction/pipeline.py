@@ -14,6 +14,7 @@ from extraction.model import Page
 from extraction.stages import creators, header, lines, metadata, reading_order, sections
 
 LABEL_CHARS = 10
+DATA_VALUE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
 ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|resumen|résumé|riassunto|overview)\b", re.I)
 
@@ -33,6 +34,9 @@ def figure_text(line: lines.TextLine, body: float, labels: set[int]) -> bool:
     """Text inside charts and diagrams: set in a label-only size below the body size, or a lone glyph."""
     if len(line.text.strip()) <= 1:
         return True
+    if DATA_VALUE.search(line.text):
+        # Data values printed on a chart (bar labels, table cells) are facts the poster reports.
+        return False
     return round(line.size) in labels and line.size < body
 
 

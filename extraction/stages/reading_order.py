@@ -3,7 +3,8 @@
 At each level the region is split at vertical gutters that run its whole height (columns are
 read left to right); when there is none, it is split at horizontal gaps (bands are read top
 to bottom). Banner rows and full-width sections fall out of the same rule, with no column
-count to guess.
+count to guess. Consecutive bands whose columns line up are read as one region, column by
+column, because posters are read down a column before moving right.
 """
 
 from __future__ import annotations
@@ -32,6 +33,23 @@ def _split(items: list[TextLine], cuts: list[float], key) -> list[list[TextLine]
     return [p for p in parts if p]
 
 
+def _merge_columns(bands: list[list[TextLine]], col_gap: float) -> list[list[TextLine]]:
+    """Rejoin consecutive bands that share a column gutter, so a column is read to its end.
+
+    A full-width line above splits the region into bands first; without this, a short gap
+    inside a column (under a bullet list, above a chart) would cut both columns in two and
+    interleave them: left-top, right-top, left-bottom, right-bottom.
+    """
+    merged: list[list[TextLine]] = [bands[0]]
+    for band in bands[1:]:
+        union = merged[-1] + band
+        if _gaps([(ln.x, ln.right) for ln in union], col_gap):
+            merged[-1] = union
+        else:
+            merged.append(band)
+    return merged
+
+
 def order(lines: list[TextLine], body: float) -> list[TextLine]:
     """Return `lines` in reading order."""
     if len(lines) <= 1:
@@ -45,7 +63,7 @@ def order(lines: list[TextLine], body: float) -> list[TextLine]:
         return out
     hcuts = _gaps([(ln.y, ln.bottom) for ln in lines], body * 1.0)
     if hcuts:
-        parts = _split(lines, hcuts, key=lambda ln: ln.y + 0.01)
+        parts = _merge_columns(_split(lines, hcuts, key=lambda ln: ln.y + 0.01), col_gap)
         if len(parts) > 1:
             out = []
             for part in parts:

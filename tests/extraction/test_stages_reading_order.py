@@ -1,0 +1,36 @@
+"""Reading order on hand-made lines: columns are read to their end across short gaps."""
+
+from __future__ import annotations
+
+from extraction.model import Word
+from extraction.stages import reading_order
+from extraction.stages.lines import TextLine
+
+
+def line(x: float, y: float, text: str, width: float = 300.0, size: float = 10.0) -> TextLine:
+    words = [Word(text=text, x=x, y=y, w=width, h=size, font_size=size)]
+    return TextLine(words=words, x=x, y=y, w=width, h=size, size=size, bold=False, block=0)
+
+
+def test_column_continues_below_a_gap_that_spans_both_columns() -> None:
+    lines = [
+        line(0, 0, "banner across the page", width=800),
+        line(0, 30, "left top"),
+        line(500, 30, "right top"),
+        line(0, 80, "left chart value"),  # a gap of 40 > body: a horizontal cut through both columns
+        line(500, 80, "right bottom"),
+    ]
+    texts = [ln.text for ln in reading_order.order(lines, 10.0)]
+    assert texts == ["banner across the page", "left top", "left chart value", "right top", "right bottom"]
+
+
+def test_full_width_line_still_separates_bands() -> None:
+    lines = [
+        line(0, 0, "left a"),
+        line(500, 0, "right a"),
+        line(0, 40, "full width", width=800),
+        line(0, 80, "left b"),
+        line(500, 80, "right b"),
+    ]
+    texts = [ln.text for ln in reading_order.order(lines, 10.0)]
+    assert texts == ["left a", "right a", "full width", "left b", "right b"]
