@@ -17,6 +17,12 @@ LABEL_CHARS = 10
 DATA_VALUE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
 ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|resumen|résumé|riassunto|overview)\b", re.I)
+# Headings under which a poster's opening section serves as its summary when no abstract is printed.
+OPENING = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(introduction|background|motivation|conclusions?|key (?:findings|messages?)|"
+    r"einleitung|hintergrund|introducción|introduzione)\b",
+    re.I,
+)
 
 
 def label_sizes(all_lines: list[lines.TextLine]) -> set[int]:
@@ -91,6 +97,16 @@ def build(page: Page) -> dict[str, Any]:
         doc["language"] = lang
 
     abstract = next((s for s in secs if ABSTRACT.match(s.title) and s.content.strip()), None)
+    if abstract is None:
+        # No abstract printed: the opening section (untitled lead text, introduction, background, or
+        # the conclusions a poster leads with) is the poster's own summary, quoted verbatim.
+        first = next((s for s in secs if s.content.strip()), None)
+        if (
+            first is not None
+            and (not first.title or OPENING.match(first.title))
+            and len(first.content.split()) >= 30
+        ):
+            abstract = first
     if abstract is not None:
         doc["descriptions"] = [{"description": abstract.content, "descriptionType": "Abstract"}]
 

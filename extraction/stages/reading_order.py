@@ -33,17 +33,23 @@ def _split(items: list[TextLine], cuts: list[float], key) -> list[list[TextLine]
     return [p for p in parts if p]
 
 
-def _merge_columns(bands: list[list[TextLine]], col_gap: float) -> list[list[TextLine]]:
+def _tall(band: list[TextLine], body: float) -> bool:
+    """A band of at least three body lines: a table row (one or two lines) is never one."""
+    return max(ln.bottom for ln in band) - min(ln.y for ln in band) >= 3 * body
+
+
+def _merge_columns(bands: list[list[TextLine]], col_gap: float, body: float) -> list[list[TextLine]]:
     """Rejoin consecutive bands that share a column gutter, so a column is read to its end.
 
     A full-width line above splits the region into bands first; without this, a short gap
     inside a column (under a bullet list, above a chart) would cut both columns in two and
-    interleave them: left-top, right-top, left-bottom, right-bottom.
+    interleave them: left-top, right-top, left-bottom, right-bottom. Table rows (short bands)
+    stay apart, so a table is still read row by row.
     """
     merged: list[list[TextLine]] = [bands[0]]
-    for band in bands[1:]:
+    for prev, band in zip(bands, bands[1:], strict=False):
         union = merged[-1] + band
-        if _gaps([(ln.x, ln.right) for ln in union], col_gap):
+        if _tall(prev, body) and _tall(band, body) and _gaps([(ln.x, ln.right) for ln in union], col_gap):
             merged[-1] = union
         else:
             merged.append(band)
@@ -63,7 +69,7 @@ def order(lines: list[TextLine], body: float) -> list[TextLine]:
         return out
     hcuts = _gaps([(ln.y, ln.bottom) for ln in lines], body * 1.0)
     if hcuts:
-        parts = _merge_columns(_split(lines, hcuts, key=lambda ln: ln.y + 0.01), col_gap)
+        parts = _merge_columns(_split(lines, hcuts, key=lambda ln: ln.y + 0.01), col_gap, body)
         if len(parts) > 1:
             out = []
             for part in parts:

@@ -13,15 +13,39 @@ def line(x: float, y: float, text: str, width: float = 300.0, size: float = 10.0
 
 
 def test_column_continues_below_a_gap_that_spans_both_columns() -> None:
-    lines = [
-        line(0, 0, "banner across the page", width=800),
-        line(0, 30, "left top"),
-        line(500, 30, "right top"),
-        line(0, 80, "left chart value"),  # a gap of 40 > body: a horizontal cut through both columns
-        line(500, 80, "right bottom"),
-    ]
+    lines = [line(0, 0, "banner across the page", width=800)]
+    lines += [line(0, 30 + 12 * i, f"left top {i}") for i in range(3)]
+    lines += [line(500, 30 + 12 * i, f"right top {i}") for i in range(3)]
+    # A gap of 40 > body size cuts both columns; each part is three lines tall.
+    lines += [line(0, 105 + 12 * i, f"left chart {i}") for i in range(3)]
+    lines += [line(500, 105 + 12 * i, f"right bottom {i}") for i in range(3)]
     texts = [ln.text for ln in reading_order.order(lines, 10.0)]
-    assert texts == ["banner across the page", "left top", "left chart value", "right top", "right bottom"]
+    assert texts == [
+        "banner across the page",
+        *[f"left top {i}" for i in range(3)],
+        *[f"left chart {i}" for i in range(3)],
+        *[f"right top {i}" for i in range(3)],
+        *[f"right bottom {i}" for i in range(3)],
+    ]
+
+
+def test_table_rows_are_read_row_by_row() -> None:
+    lines = [line(0, 0, "banner across the page", width=800)]
+    for r in range(3):
+        lines += [
+            line(0, 40 + 40 * r, f"cell {r}a", width=100),
+            line(300, 40 + 40 * r, f"cell {r}b", width=100),
+        ]
+    texts = [ln.text for ln in reading_order.order(lines, 10.0)]
+    assert texts == [
+        "banner across the page",
+        "cell 0a",
+        "cell 0b",
+        "cell 1a",
+        "cell 1b",
+        "cell 2a",
+        "cell 2b",
+    ]
 
 
 def test_full_width_line_still_separates_bands() -> None:
