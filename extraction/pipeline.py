@@ -53,8 +53,19 @@ def build(page: Page) -> dict[str, Any]:
     head = header.find(all_lines, page.height, body, size_tolerance=0.25 if page.source == "ocr" else 0.12)
     title_ids = {id(t) for t in head.title}
     zone_ids = {id(z) for z in head.zone}
+    # A figure panel beside the banner is mostly picture (axis ticks, QR-code notes); only its
+    # caption, a block that opens with "Figure N" / "Table N", joins the body.
+    side_caption_blocks = {
+        ln.block
+        for ln in all_lines
+        if ln.y < head.body_top and head.beside(ln) and sections.CAPTION.match(ln.plain_text)
+    }
     body_lines = [
-        ln for ln in all_lines if id(ln) not in title_ids and id(ln) not in zone_ids and ln.y >= head.body_top
+        ln
+        for ln in all_lines
+        if id(ln) not in title_ids
+        and id(ln) not in zone_ids
+        and (ln.y >= head.body_top or (ln.block in side_caption_blocks and head.beside(ln)))
     ]
     labels = label_sizes(all_lines)
     body_lines = [ln for ln in body_lines if not figure_text(ln, body, labels)]

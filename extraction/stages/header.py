@@ -21,6 +21,12 @@ class Header:
     zone: list[TextLine] = field(default_factory=list)
     body_top: float = 0.0
     above: list[TextLine] = field(default_factory=list)
+    column: tuple[float, float] = (0.0, 0.0)
+
+    def beside(self, line: TextLine) -> bool:
+        """A line on the banner's rows but outside the title's column: a panel that belongs to the body."""
+        left, right = self.column
+        return right > left and (line.x >= right or line.right <= left)
 
 
 def is_prose(line: TextLine, body: float) -> bool:
@@ -98,4 +104,4 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
     above = [
         ln for ln in lines if ln.bottom <= title[0].y + 0.2 * seed.size and ln.x < right and ln.right > left
     ]
-    return Header(title=title, zone=zone, body_top=body_top, above=above)
+    return Header(title=title, zone=zone, body_top=body_top, above=above, column=(left, right))

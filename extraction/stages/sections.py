@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from extraction.stages.headings import is_heading
 from extraction.stages.lines import TextLine
 
+# Icon fonts (Wingdings, Symbol) put arrows and bullets in the private-use area; one may open a caption.
+_ICON = "\ue000-\uf8ff"
 CAPTION = re.compile(
-    r"^\s*(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<num>\d+[a-z]?)\b\s*[.:|\-–—]?", re.IGNORECASE
+    rf"^\s*[{_ICON}]*\s*(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<num>\d+[a-z]?)\b\s*[.:|\-–—]?", re.IGNORECASE
 )
 BULLET = re.compile(r"^\s*([•●▪◦‣∙·○■□➢➤►▶✓✔\-–—*]|\d+[.)]\s|[a-z][.)]\s)")
 
@@ -41,7 +43,7 @@ class Caption:
 
     @property
     def text(self) -> str:
-        return " ".join(ln.text for ln in self.lines).strip()
+        return re.sub(rf"^[{_ICON}\s]+", "", " ".join(ln.text for ln in self.lines)).strip()
 
 
 def paragraphs(lines: list[TextLine]) -> str:

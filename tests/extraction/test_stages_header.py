@@ -53,3 +53,15 @@ def test_lines_above_the_title_are_kept_for_the_creator_fallback() -> None:
     ]
     head = header.find(lines, 7000, 50, size_tolerance=0.25)
     assert [ln.text for ln in head.above] == ["Institut für Informationswissenschaft", "Frederik Arnold"]
+
+
+def test_beside_tells_a_side_panel_from_the_title_column() -> None:
+    lines = [
+        line(90, 90, "A study of things", 40),
+        line(1300, 95, "FIGURE 1: model schematic", 24),
+        line(90, 200, "Anna Berg, Carl Dunn, Eva Fox", 26),
+        line(90, 400, "Introduction", 30, bold=True),
+    ]
+    head = header.find(lines, 3000, 20)
+    assert head.beside(lines[1])
+    assert not head.beside(lines[2])

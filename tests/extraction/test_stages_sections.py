@@ -1,0 +1,30 @@
+"""Sections stage on hand-made lines: captions, including ones opened by an icon glyph."""
+
+from __future__ import annotations
+
+from extraction.model import Word
+from extraction.stages import sections
+from extraction.stages.lines import TextLine
+
+
+def line(y: float, text: str, size: float = 20.0, bold: bool = False, block: int = 0) -> TextLine:
+    words = [
+        Word(text=t, x=50 + 60 * i, y=y, w=50, h=size, font_size=size, bold=bold)
+        for i, t in enumerate(text.split())
+    ]
+    return TextLine(words=words, x=50, y=y, w=60 * len(words), h=size, size=size, bold=bold, block=block)
+
+
+def test_caption_opened_by_a_private_use_icon_is_a_caption() -> None:
+    ordered = [
+        line(0, "Results", size=30, bold=True),
+        line(40, "The cells grew as expected in every condition we tried so far."),
+        line(80, "\uf0df Figure 1. A) Differentiation protocol B) Staining", block=3),
+        line(104, "of multiple cell types.", block=3),
+    ]
+    secs, caps = sections.split(ordered, 20.0)
+    assert [c.text for c in caps] == [
+        "Figure 1. A) Differentiation protocol B) Staining of multiple cell types."
+    ]
+    assert caps[0].kind == "figure" and caps[0].number == "1"
+    assert secs[0].title == "Results" and "Figure" not in secs[0].content
