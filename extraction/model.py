@@ -92,3 +92,5 @@ class Page:
     media_type: str = "PDF"  # what the uploaded file was: PDF, PNG, JPEG, ...
     page_count: int = 1
     warnings: list[str] = field(default_factory=list)
+    # Boxes (x, y, w, h) of the bitmaps placed on the page: captions sit next to them.
+    images: list[tuple[float, float, float, float]] = field(default_factory=list)

@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from extraction.model import Page
-from extraction.stages import creators, header, lines, metadata, reading_order, sections
+from extraction.stages import creators, figures, header, lines, metadata, reading_order, sections
+from extraction.stages.headings import is_heading
 
 LABEL_CHARS = 10
 DATA_VALUE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
@@ -69,8 +70,12 @@ def build(page: Page) -> dict[str, Any]:
     ]
     labels = label_sizes(all_lines)
     body_lines = [ln for ln in body_lines if not figure_text(ln, body, labels)]
+    heading_ratio = 1.6 if page.source == "ocr" else 1.15
+    figures.mark_unlabelled(
+        body_lines, page.images, page.width, page.height, lambda ln: is_heading(ln, body, None, heading_ratio)
+    )
     ordered = reading_order.order(body_lines, body)
-    secs, caps = sections.split(ordered, body, heading_ratio=1.6 if page.source == "ocr" else 1.15)
+    secs, caps = sections.split(ordered, body, heading_ratio=heading_ratio)
 
     doc: dict[str, Any] = {"$schema": SCHEMA_URI}
     people = creators.extract(head.zone)

@@ -43,11 +43,12 @@ def pdfalto_binary() -> str:
 
 
 def pdfalto_command(pdf: Path, out_xml: Path) -> list[str]:
-    """Page 1 only, no images or vector graphics: a poster's text is all we read."""
+    """Page 1 only; bitmaps as coordinates only (no files written, no vector graphics): text plus
+    where the pictures are, which is what tells an unlabelled caption from running text."""
     return [
         pdfalto_binary(),
         "-q",
-        "-skipGraphs",
+        "-onlyGraphsCoord",
         "-noLineNumbers",
         "-f",
         "1",
@@ -109,6 +110,11 @@ def parse_alto(xml: bytes) -> Page:
     if page_el is None:
         return Page(width=0.0, height=0.0)
     page = Page(width=float(page_el.get("WIDTH", 0)), height=float(page_el.get("HEIGHT", 0)))
+    for el in page_el.iter():
+        if _local(el.tag) == "Illustration" and (el.get("TYPE") or "image") == "image":
+            x, y, w, h = _box(el)
+            if w > 0 and h > 0:
+                page.images.append((x, y, w, h))
     for block_el in page_el.iter():
         if _local(block_el.tag) != "TextBlock":
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extraction.stages.figures import CAPTION_TAG
 from extraction.stages.headings import is_heading
 from extraction.stages.lines import TextLine
 
@@ -81,9 +82,9 @@ def split(
         text = ln.plain_text.strip()
         nxt = ordered[i + 1] if i + 1 < len(ordered) else None
         m = CAPTION.match(text)
-        if m and len(text.split()) >= 2:
-            kind = "table" if m.group("kind").lower().startswith("tab") else "figure"
-            caption = Caption(kind=kind, number=m.group("num"), lines=[ln])
+        if (m and len(text.split()) >= 2) or CAPTION_TAG in ln.tags:
+            kind = "table" if m and m.group("kind").lower().startswith("tab") else "figure"
+            caption = Caption(kind=kind, number=m.group("num") if m else "", lines=[ln])
             captions.append(caption)
             i += 1
             continue

@@ -28,3 +28,20 @@ def test_caption_opened_by_a_private_use_icon_is_a_caption() -> None:
     ]
     assert caps[0].kind == "figure" and caps[0].number == "1"
     assert secs[0].title == "Results" and "Figure" not in secs[0].content
+
+
+def test_tagged_line_starts_an_unlabelled_caption_with_its_block() -> None:
+    from extraction.stages.figures import CAPTION_TAG
+
+    cap_first = line(80, "Black points represent nightly means", block=5)
+    cap_first.tags.add(CAPTION_TAG)
+    ordered = [
+        line(0, "Results", size=30, bold=True),
+        line(40, "The cells grew as expected in every condition we tried so far.", block=4),
+        cap_first,
+        line(104, "of the observations.", block=5),
+    ]
+    secs, caps = sections.split(ordered, 20.0)
+    assert [c.text for c in caps] == ["Black points represent nightly means of the observations."]
+    assert caps[0].kind == "figure"
+    assert "Black" not in secs[0].content
