@@ -112,3 +112,108 @@ def poster_pdf(path: Path, spec: PosterSpec | None = None, columns: int = 2) -> 
     pdf.cell(1080, 24, spec.footer)
     pdf.output(str(path))
     return path
+
+
+# Hostile and broken inputs, built small and fast.
+
+
+def truncated_pdf(path: Path, source: Path) -> Path:
+    data = source.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+def encrypted_pdf(path: Path, source: Path, password: str = "secret") -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(str(source)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password=password, owner_password=password + "-owner")
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def many_pages_pdf(path: Path, pages: int) -> Path:
+    pdf = FPDF(unit="pt", format=(600, 800))
+    pdf.set_font("Helvetica", "", 12)
+    for i in range(pages):
+        pdf.add_page()
+        pdf.text(50, 50, f"Page {i + 1}")
+    pdf.output(str(path))
+    return path
+
+
+def scanned_pdf(path: Path, source: Path, scale: float = 1.5) -> Path:
+    """The poster rendered to pixels and wrapped in a PDF with no text layer, as a scanner makes."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(source))
+    image = doc[0].render(scale=scale).to_pil().convert("RGB")
+    w_pt, h_pt = doc[0].get_size()
+    doc.close()
+    png = path.with_suffix(".scan.png")
+    image.save(png)
+    pdf = FPDF(unit="pt", format=(w_pt, h_pt))
+    pdf.add_page()
+    pdf.image(str(png), x=0, y=0, w=w_pt, h=h_pt)
+    pdf.output(str(path))
+    png.unlink()
+    return path
+
+
+def png_header_only(path: Path, width: int, height: int) -> Path:
+    """A valid PNG header declaring width×height with almost no pixel data: a decompression bomb
+    in shape, costing nothing to build."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+        + chunk(b"IEND", b"")
+    )
+    path.write_bytes(body)
+    return path
+
+
+def docx(path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><document>Poster</document>')
+    return path
+
+
+def stream_bomb_pdf(path: Path, megabytes: int = 1024) -> Path:
+    """A one-page PDF whose content stream inflates to `megabytes` MB of drawing operators."""
+    import zlib
+
+    comp = zlib.compressobj(9)
+    chunk = b"0 0 m 1 1 l S\n" * 4096
+    parts = [comp.compress(chunk) for _ in range(megabytes * 1024 * 1024 // len(chunk))]
+    stream = b"".join(parts) + comp.flush()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path

@@ -122,22 +122,19 @@ def _load_pdf(path: Path) -> Page:
             1 for b in page.blocks for ln in b.lines for w in ln.words if any(c.isalpha() for c in w.text)
         )
         if words < MIN_WORDS_FOR_TEXT_LAYER:
-            page = _ocr_pdf_page(doc, page)
+            page = _ocr_pdf_page(path, page)
         return page
     finally:
         doc.close()
 
 
-def _ocr_pdf_page(doc, text_page: Page) -> Page:
-    """A scanned PDF: render page 1 and OCR it, keeping PDF-point coordinates."""
+def _ocr_pdf_page(path: Path, text_page: Page) -> Page:
+    """A scanned PDF: render page 1 (in a limited child process) and OCR it."""
     from extraction.backends import image
+    from extraction.backends.render import render_page
     from extraction.errors import NoTextError
 
-    pdf_page = doc[0]
-    w_pt, h_pt = pdf_page.get_size()
-    scale = min(300 / 72, OCR_RENDER_MAX_SIDE / max(w_pt, h_pt, 1))
-    bitmap = pdf_page.render(scale=scale)
-    img = bitmap.to_pil()
+    img = render_page(path, OCR_RENDER_MAX_SIDE)
     page = image.ocr_image(img, source="ocr")
     page.warnings = text_page.warnings + ["the PDF has no text layer; its text was read by OCR"]
     page.page_count = text_page.page_count

@@ -1,0 +1,63 @@
+"""The corpus metrics, checked by hand on tiny documents (they gate CI, so they must be right)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extraction import metrics
+
+
+def doc(text: str, title: str = "A Title", families=("Doe",), captions=()) -> dict:
+    return {
+        "titles": [{"title": title}],
+        "creators": [{"name": f"{f}, J", "familyName": f} for f in families],
+        "content": {"sections": [{"sectionTitle": "S", "sectionContent": text}]},
+        "imageCaptions": [{"id": f"fig{i + 1}", "caption": c} for i, c in enumerate(captions)],
+    }
+
+
+def test_normalise_folds_unicode_forms():
+    assert metrics.normalise("“x”–y\u00a0z²") == '"x"-y z2'
+
+
+def test_word_capture_is_share_of_reference_words():
+    ref = doc("alpha beta gamma delta")
+    gen = doc("alpha beta")
+    # ref words: a title doe j s alpha beta gamma delta -> gen lacks gamma, delta
+    assert metrics.word_capture(gen, ref) == pytest.approx(1 - 2 / len(metrics.words(metrics.all_text(ref))))
+
+
+def test_number_capture_rules():
+    assert metrics.numbers("in 2021 we saw 12 of 1500 and 3.5 and 250000") == {"12", "1500", "3.5"}
+    ref = doc("p = 0.05 with 17 sites, doi 10.1234/abc.5")
+    assert metrics.number_capture(doc("17 sites p 0.05"), ref) == 1.0
+    assert metrics.number_capture(doc("none"), doc("nothing numeric")) == 1.0
+    assert metrics.number_capture(doc("17"), ref) == 0.5
+
+
+def test_field_proportion_counts_dicts_and_lists():
+    # a: 1; b: 1 + its child c; d: 1 (plain strings in a list carry no fields of their own); e: empty.
+    assert metrics.count_fields({"a": "x", "b": {"c": "y"}, "d": ["p", "q"], "e": ""}) == 4
+    assert metrics.count_fields({"l": [{"x": "1", "y": "2"}, {"x": "3"}]}) == 1 + 3
+    assert metrics.field_proportion({"a": "x"}, {"a": "x", "b": "y"}) == 0.5
+
+
+def test_title_creators_and_captions():
+    ref = doc("t", title="Graph Methods: A Study", families=("Lopez", "Smith"), captions=["Figure 1. Sites."])
+    gen = doc("t", title="Graph methods a study", families=("Lopez", "Tanaka"), captions=["Figure 1. Sites"])
+    assert metrics.title_similarity(gen, ref) == 1.0
+    assert metrics.creator_f1(gen, ref) == 0.5
+    assert metrics.caption_recall(gen, ref) == 1.0
+
+
+def test_rouge_takes_the_better_of_global_and_sections():
+    ref = doc("the reef recovered quickly after the storm")
+    assert metrics.rouge_l(ref, ref) == pytest.approx(1.0)
+    other = doc("entirely different words here")
+    assert metrics.rouge_l(other, ref) < 0.6 < metrics.rouge_l(doc("the reef recovered after the storm"), ref)
+
+
+def test_pass_rule():
+    ref = doc("alpha beta 12")
+    assert metrics.score(ref, ref)["pass"] is True
+    assert metrics.score(doc("x"), ref)["pass"] is False
