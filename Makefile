@@ -29,6 +29,7 @@ db-init: install
 	$(BIN)/posterx db init
 
 run: install
+	@test -f .env || { cp .env.example .env; echo 'make run: created .env from .env.example'; }
 	$(BIN)/python -m app.run
 
 evaluate: install

@@ -54,7 +54,36 @@ def commands(settings) -> dict[str, list[str]]:
             "gpu@%h",
         ],  # fmt: skip
         "flower": flower_cmd,
+        **({"storage": [sys.executable, "-m", "app.devstorage"]} if local_storage(settings) else {}),
     }
+
+
+def local_storage(settings) -> bool:
+    """BUNNY_STORAGE_URL on this machine means: serve it ourselves (app.devstorage)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(settings.bunny_storage_url)
+    return url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost")
+
+
+def ensure_database(url: str) -> None:
+    """Development convenience: create the configured database when the server lacks it."""
+    import sqlalchemy as sa
+
+    from app.db import driver_url
+
+    target = sa.engine.make_url(driver_url(url))
+    try:
+        with sa.create_engine(target).connect():
+            return
+    except sa.exc.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            return  # another problem (server down, auth): db init reports it clearly
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    print(f"posterx: created database {target.database}", flush=True)
 
 
 def main() -> int:
@@ -64,6 +93,7 @@ def main() -> int:
         exit_on_config_error(exc)
     from app import db
 
+    ensure_database(settings.database_url)
     created = db.init_db()
     print(f"posterx: database ready ({', '.join(created) or 'nothing to create'})", flush=True)
     procs = {name: subprocess.Popen(cmd) for name, cmd in commands(settings).items()}
