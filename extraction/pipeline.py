@@ -71,11 +71,18 @@ def build(page: Page) -> dict[str, Any]:
     labels = label_sizes(all_lines)
     body_lines = [ln for ln in body_lines if not figure_text(ln, body, labels)]
     heading_ratio = 1.6 if page.source == "ocr" else 1.15
+    # OCR knows no font weight; the image backend flags coloured text instead. When it found
+    # some, that colour is what marks headings on this page.
+    emphasis_only = page.source == "ocr" and any(ln.bold for ln in body_lines)
     figures.mark_unlabelled(
-        body_lines, page.images, page.width, page.height, lambda ln: is_heading(ln, body, None, heading_ratio)
+        body_lines,
+        page.images,
+        page.width,
+        page.height,
+        lambda ln: is_heading(ln, body, None, heading_ratio, emphasis_only),
     )
     ordered = reading_order.order(body_lines, body)
-    secs, caps = sections.split(ordered, body, heading_ratio=heading_ratio)
+    secs, caps = sections.split(ordered, body, heading_ratio=heading_ratio, emphasis_only=emphasis_only)
 
     doc: dict[str, Any] = {"$schema": SCHEMA_URI}
     people = creators.extract(head.zone)

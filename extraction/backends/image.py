@@ -69,13 +69,48 @@ def ocr_image(image: Any, source: str = "ocr") -> Page:
         total = sum(len(t) for t in tokens) + len(tokens) - 1 or 1
         words: list[Word] = []
         cursor = x0
+        emphasis = emphasised(array, [float(p[0]) for p in box], [float(p[1]) for p in box])
         for tok in tokens:
             w = (x1 - x0) * len(tok) / total
-            words.append(Word(text=tok, x=cursor, y=y0, w=w, h=h, font_size=h * 0.75))
+            words.append(Word(text=tok, x=cursor, y=y0, w=w, h=h, font_size=h * 0.75, bold=emphasis))
             cursor += w + (x1 - x0) / total
         line = Line(words=words, x=x0, y=y0, w=x1 - x0, h=h)
         page.blocks.append(Block(lines=[line], x=x0, y=y0, w=x1 - x0, h=h))
     return page
+
+
+def _luma(c: Any) -> float:
+    return 0.299 * float(c[0]) + 0.587 * float(c[1]) + 0.114 * float(c[2])
+
+
+def emphasised(array: Any, xs: list[float], ys: list[float]) -> bool:
+    """Whether the text in this box is set off by colour, the emphasis OCR can see.
+
+    OCR gives no font weight, but posters mark headings by colour: white text on a coloured
+    title bar, or coloured text on a light panel. The box's border pixels give its background,
+    pixels far from that are ink; black-on-white running text is neither light-on-dark nor
+    coloured, so it is not flagged. Rows and columns are subsampled: the box is only read for
+    two colours, and the page can be 70 megapixels.
+    """
+    import numpy as np
+
+    height, width = array.shape[:2]
+    x0, x1 = max(0, int(min(xs))), min(width, int(max(xs)) + 1)
+    y0, y1 = max(0, int(min(ys))), min(height, int(max(ys)) + 1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return False
+    step = max(1, (y1 - y0) // 24)
+    crop = array[y0:y1:step, x0:x1:step].astype(np.int16)
+    border = np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])
+    background = np.median(border, axis=0)
+    distance = np.abs(crop - background).sum(axis=2)
+    ink = crop[distance > 150]
+    if len(ink) < 8:
+        return False
+    colour = np.median(ink, axis=0)
+    light_on_dark = _luma(background) < 150 and _luma(colour) > _luma(background) + 60
+    coloured_ink = float(colour.max() - colour.min()) > 90
+    return bool(light_on_dark or coloured_ink)
 
 
 def load(path: Path, max_pixels: int) -> Page:

@@ -31,11 +31,18 @@ def is_standard_name(text: str) -> bool:
     return bool(STANDARD.match(text))
 
 
-def is_heading(line: TextLine, body: float, next_line: TextLine | None = None, ratio: float = 1.15) -> bool:
+def is_heading(
+    line: TextLine,
+    body: float,
+    next_line: TextLine | None = None,
+    ratio: float = 1.15,
+    emphasis_only: bool = False,
+) -> bool:
     """True when the line reads as a section heading rather than text, caption or label.
 
     `ratio` is how much larger than body text a heading must be; OCR pages, whose sizes come
-    from noisy box heights and which carry no bold flag, use a higher one.
+    from noisy box heights and which carry no bold flag, use a higher one. `emphasis_only`
+    (OCR pages where colour marked some lines as emphasised) makes emphasis the deciding cue.
     """
     text = line.plain_text.strip()
     words = text.split()
@@ -46,6 +53,15 @@ def is_heading(line: TextLine, body: float, next_line: TextLine | None = None, r
         return False
     if text[0].islower() or text.count(",") >= 2 or any(w.superscript for w in line.words):
         return False
+    if emphasis_only:
+        # OCR pages whose colour shows emphasis: sizes from box heights are too noisy to rank
+        # lines, but a short run of coloured or reversed-out words is how posters set headings.
+        return (
+            line.bold
+            and line.size >= body
+            and len(words) <= 8
+            and any(sum(c.isalpha() for c in w) >= 3 for w in words)
+        )
     bigger = line.size >= body * ratio
     upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
     emphasis = line.bold or upper

@@ -70,7 +70,7 @@ def paragraphs(lines: list[TextLine]) -> str:
 
 
 def split(
-    ordered: list[TextLine], body: float, heading_ratio: float = 1.15
+    ordered: list[TextLine], body: float, heading_ratio: float = 1.15, emphasis_only: bool = False
 ) -> tuple[list[Section], list[Caption]]:
     sections: list[Section] = []
     captions: list[Caption] = []
@@ -96,12 +96,12 @@ def split(
                 and abs(ln.x - last.x) < 3 * last.size
                 and ln.bold == last.bold
             )
-            if continues and not is_heading(ln, body, nxt, heading_ratio):
+            if continues and not is_heading(ln, body, nxt, heading_ratio, emphasis_only):
                 caption.lines.append(ln)
                 i += 1
                 continue
             caption = None
-        if is_heading(ln, body, nxt, heading_ratio):
+        if is_heading(ln, body, nxt, heading_ratio, emphasis_only):
             if current is not None and not current.lines and _same_style(current, ln):
                 current.title = f"{current.title} {text}"
             else:

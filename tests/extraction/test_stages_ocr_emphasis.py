@@ -1,0 +1,46 @@
+"""OCR emphasis: coloured or reversed-out text is flagged, and then decides headings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extraction.backends.image import emphasised
+from extraction.model import Word
+from extraction.stages.headings import is_heading
+from extraction.stages.lines import TextLine
+
+
+def box_image(background: tuple[int, int, int], ink: tuple[int, int, int]) -> np.ndarray:
+    img = np.zeros((60, 200, 3), dtype=np.uint8)
+    img[:, :] = background
+    img[20:40, 20:180:3] = ink  # strokes of "text"
+    return img
+
+
+XS, YS = [0.0, 199.0, 199.0, 0.0], [0.0, 0.0, 59.0, 59.0]
+
+
+def test_black_on_white_is_plain() -> None:
+    assert not emphasised(box_image((255, 255, 255), (0, 0, 0)), XS, YS)
+
+
+def test_white_on_a_blue_bar_is_emphasised() -> None:
+    assert emphasised(box_image((40, 80, 140), (255, 255, 255)), XS, YS)
+
+
+def test_coloured_ink_is_emphasised() -> None:
+    assert emphasised(box_image((255, 255, 255), (200, 30, 30)), XS, YS)
+
+
+def line(text: str, size: float, bold: bool) -> TextLine:
+    words = [Word(text=t, x=0, y=0, w=10, h=size, font_size=size, bold=bold) for t in text.split()]
+    return TextLine(words=words, x=0, y=0, w=10, h=size, size=size, bold=bold, block=0)
+
+
+def test_emphasis_only_headings() -> None:
+    assert is_heading(line("Weitere Schritte", 86, True), 49, emphasis_only=True)
+    assert not is_heading(line("Weitere Schritte", 86, False), 49, emphasis_only=True)
+    assert not is_heading(line("w3 w4 w5 w6", 86, True), 49, emphasis_only=True)
+    assert not is_heading(
+        line("a long run of coloured words that is really a sentence", 86, True), 49, emphasis_only=True
+    )
