@@ -116,12 +116,16 @@ def main() -> int:
         for p in procs.values():
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-        deadline = time.time() + 60
-        for p in procs.values():
+        # The worker may be finishing an extraction: give it time. Flower sometimes ignores
+        # signals while its event thread is connected; nothing of value is lost by killing it.
+        started = time.time()
+        for name, p in procs.items():
+            grace = 60 if name == "worker" else 10
             try:
-                p.wait(timeout=max(0.1, deadline - time.time()))
+                p.wait(timeout=max(0.1, started + grace - time.time()))
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait(5)
     failed = [n for n, p in procs.items() if p.returncode not in (0, -signal.SIGTERM, None)]
     return 1 if failed and not stopping else 0
 
