@@ -115,7 +115,41 @@ def split(
             sections.append(current)
         current.lines.append(ln)
         i += 1
-    return _fold_empty(sections), captions
+    return _fold_empty(_nest(sections) if not emphasis_only else sections), captions
+
+
+SUB_RATIO = 0.9
+
+
+def _size(sec: Section) -> float:
+    head = getattr(sec, "heading_line", None)
+    return head.size if head is not None else 0.0
+
+
+def _nest(sections: list[Section]) -> list[Section]:
+    """A heading with no text of its own, followed by smaller headings, is a group heading: the
+    smaller sections are its sub-sections and become its content (titles kept as paragraphs),
+    up to the next heading as large as it. A poster's "Methods" over "Data" and "Model" is one
+    section, as a reader (and the ground truth) sees it. Not used on OCR pages whose headings are
+    found by colour: their sizes come from box heights, too noisy to rank headings by."""
+    out: list[Section] = []
+    i = 0
+    while i < len(sections):
+        sec = sections[i]
+        parent_size = _size(sec)
+        nxt = sections[i + 1] if i + 1 < len(sections) else None
+        if sec.lines or not parent_size or nxt is None or not 0 < _size(nxt) < SUB_RATIO * parent_size:
+            out.append(sec)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(sections) and 0 < _size(sections[j]) < SUB_RATIO * parent_size:
+            sub = sections[j]
+            sec.tail.extend(part for part in (sub.title, sub.content) if part.strip())
+            j += 1
+        out.append(sec)
+        i = j
+    return out
 
 
 def _fold_empty(sections: list[Section]) -> list[Section]:
@@ -124,7 +158,7 @@ def _fold_empty(sections: list[Section]) -> list[Section]:
     out: list[Section] = []
     orphan: list[str] = []
     for sec in sections:
-        if not sec.lines:
+        if not sec.lines and not sec.tail:
             if sec.title:
                 orphan.append(sec.title)
             continue

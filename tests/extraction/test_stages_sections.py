@@ -45,3 +45,30 @@ def test_tagged_line_starts_an_unlabelled_caption_with_its_block() -> None:
     assert [c.text for c in caps] == ["Black points represent nightly means of the observations."]
     assert caps[0].kind == "figure"
     assert "Black" not in secs[0].content
+
+
+def test_group_heading_takes_its_smaller_sub_sections() -> None:
+    ordered = [
+        line(0, "Methods", size=50, bold=True),
+        line(60, "Language models", size=40, bold=True),
+        line(110, "BEREL and AlephBERT were adapted on medieval texts for this task."),
+        line(140, "Fine-tuning", size=40, bold=True),
+        line(190, "Each model was fine-tuned for metaphor detection on our data set."),
+        line(230, "Results", size=50, bold=True),
+        line(290, "BEREL shows the best results of all the models we compared here."),
+    ]
+    secs, _ = sections.split(ordered, 20.0)
+    assert [s.title for s in secs] == ["Methods", "Results"]
+    assert secs[0].content.startswith("Language models\n\nBEREL and AlephBERT")
+    assert "Fine-tuning\n\nEach model" in secs[0].content
+
+
+def test_no_nesting_when_headings_come_from_colour() -> None:
+    ordered = [
+        line(0, "Algorithmus", size=100, bold=True),
+        line(60, "Weitere Schritte", size=86, bold=True),
+        line(110, "Tokenisierung und weitere Schritte der Vorverarbeitung folgen hier."),
+    ]
+    secs, _ = sections.split(ordered, 49.0, emphasis_only=True)
+    assert [s.title for s in secs] == ["Weitere Schritte"]
+    assert secs[0].lead == ["Algorithmus"]
