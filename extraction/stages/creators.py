@@ -9,6 +9,7 @@ names with the family name last, the convention of the scripts posters are print
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from extraction.stages.headings import is_standard_name
@@ -222,9 +223,59 @@ def split_name(full: str) -> tuple[str, str]:
     return " ".join(words[:family_start]), " ".join(words[family_start:])
 
 
+def _fold(text: str) -> str:
+    return re.sub(
+        r"[^a-z]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    )
+
+
+def _link_emails(
+    creators: list[dict],
+    sources: list[tuple[TextLine, int, list[str]]],
+    emails: list[tuple[TextLine, list[str], list[str]]],
+) -> None:
+    """Attach printed e-mail addresses to their authors as `contact` name identifiers.
+
+    An address belongs to an author by the same marker (when only that author carries it), by
+    sitting right under a name that stands alone on its line, or by containing the family name.
+    Each address is given once; an address that fits nobody is left alone.
+    """
+    used: set[str] = set()
+    marker_count: dict[str, int] = {}
+    for _, _, markers in sources:
+        for m in set(markers):
+            marker_count[m] = marker_count.get(m, 0) + 1
+
+    def give(i: int, address: str) -> None:
+        if address in used or "nameIdentifiers" in creators[i]:
+            return
+        used.add(address)
+        creators[i]["nameIdentifiers"] = [{"nameIdentifier": address, "nameIdentifierScheme": "contact"}]
+
+    for i, (line, per_line, markers) in enumerate(sources):
+        for eline, emarks, addrs in emails:
+            if len(addrs) != 1:
+                continue
+            if any(m in markers and marker_count.get(m) == 1 for m in emarks):
+                give(i, addrs[0])
+            overlap = min(line.right, eline.right) - max(line.x, eline.x)
+            under = -0.3 * line.size <= eline.y - line.bottom <= 2.5 * max(line.size, 1)
+            if per_line == 1 and under and overlap >= 0.5 * min(line.w, eline.w):
+                give(i, addrs[0])
+    for i, record in enumerate(creators):
+        family = _fold(record.get("familyName", ""))
+        if len(family) < 4:
+            continue
+        for _, _, addrs in emails:
+            for address in addrs:
+                if family in _fold(address.split("@")[0]):
+                    give(i, address)
+
+
 def extract(zone: list[TextLine]) -> list[dict]:
     """Creator records (poster-json v0.2) from the creator zone's lines."""
-    author_lines: list[str] = []
+    author_lines: list[tuple[TextLine, str]] = []
+    emails: list[tuple[TextLine, list[str], list[str]]] = []
     affs: list[tuple[str, str]] = []
     pending_marker = ""
     last_aff: TextLine | None = None
@@ -238,9 +289,12 @@ def extract(zone: list[TextLine]) -> list[dict]:
         if pending_marker:
             text = f"{_MARK}{pending_marker}{_END} " + text
             pending_marker = ""
-        if _EMAIL.search(plain) and len(plain.split()) <= 3:
-            continue
-        if "@" in plain and not _looks_like_names(_EMAIL.sub("", plain)):
+        if "@" in plain and (len(plain.split()) <= 3 or not _looks_like_names(_EMAIL.sub("", plain))):
+            addresses = [a.strip(".,;:()<>[]") for a in _EMAIL.findall(plain)]
+            marks = [m for g in re.findall(f"{_MARK}(.*?){_END}", text) for m in _marker_list(g)]
+            emails.append(
+                (ln, [m.translate(_SUPERSCRIPTS) for m in marks], [a for a in addresses if "@" in a])
+            )
             continue
         if _URL.search(plain) or is_standard_name(plain):
             continue
@@ -261,14 +315,19 @@ def extract(zone: list[TextLine]) -> list[dict]:
                 pairs = pairs[1:]
             affs.extend(pairs)
         elif _looks_like_names(re.sub(f"{_MARK}.*?{_END}", "", text)) or _MARK in text:
-            author_lines.append(text)
+            author_lines.append((ln, text))
     people: list[Person] = []
-    for text in author_lines:
-        people.extend(_split_people(text))
+    origin: list[tuple[TextLine, int]] = []
+    for ln, text in author_lines:
+        found = _split_people(text)
+        people.extend(found)
+        origin.extend((ln, len(found)) for _ in found)
     by_marker = {m.translate(_SUPERSCRIPTS): a for m, a in affs if m}
     unmarked = [a for m, a in affs if not m]
     creators: list[dict] = []
-    for person in people:
+    sources: list[tuple[TextLine, int, list[str]]] = []
+    for person, (src, per_line) in zip(people, origin, strict=True):
+        sources.append((src, per_line, [m.translate(_SUPERSCRIPTS) for m in person.markers]))
         if person.organizational:
             creators.append({"name": person.name, "nameType": "Organizational"})
             continue
@@ -285,4 +344,5 @@ def extract(zone: list[TextLine]) -> list[dict]:
         if names:
             record["affiliation"] = [{"name": n} for n in dict.fromkeys(names)]
         creators.append(record)
+    _link_emails(creators, sources, emails)
     return creators

@@ -68,3 +68,28 @@ def test_urls_and_section_names_are_not_creators() -> None:
         line(60, "INTRODUCTION", size=26),
     ]
     assert [c["familyName"] for c in creators.extract(zone)] == ["Berg"]
+
+
+def test_emails_link_by_position_marker_and_name() -> None:
+    zone = [
+        line(0, "Michael", "Toker", ("1", True), size=30, x=100),
+        line(0, "Ophir", "Manor", ("2", True), size=30, x=700),
+        line(32, "tok@cs.example.ac.il", size=25, x=90),
+        line(32, "ophirmm@open.example.ac.il", size=25, x=690),
+        line(80, ("1", True), "Technion Institute of Technology", size=24, x=300),
+        line(110, ("2", True), "The Open University of Israel", size=24, x=300),
+    ]
+    out = creators.extract(zone)
+    ids = {c["familyName"]: c["nameIdentifiers"][0]["nameIdentifier"] for c in out}
+    assert ids == {"Toker": "tok@cs.example.ac.il", "Manor": "ophirmm@open.example.ac.il"}
+    assert out[0]["nameIdentifiers"][0]["nameIdentifierScheme"] == "contact"
+
+
+def test_email_marked_like_one_author_goes_to_that_author() -> None:
+    zone = [
+        line(0, "Anna", "Berg", ("*", True), ",", "Carl", "Dunn", size=26),
+        line(40, ("*", True), "aberg@example.org", size=14),
+    ]
+    out = creators.extract(zone)
+    assert out[0]["nameIdentifiers"][0]["nameIdentifier"] == "aberg@example.org"
+    assert "nameIdentifiers" not in out[1]
