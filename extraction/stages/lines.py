@@ -48,7 +48,25 @@ class TextLine:
 
 
 def join_words(words: list[Word]) -> str:
-    return " ".join(w.text for w in words).strip()
+    """Words separated by a space, except where they touch on the page.
+
+    pdfalto starts a new word at every style change, so "m s⁻¹." arrives as "s", "-1", "." with
+    no gap between them; printing them with spaces would turn "s-1." into "s -1 .". A superscript
+    keeps its space: it is most often a reference or affiliation marker, not part of the word.
+    Only words with font information (pdfalto) are glued: OCR box edges are estimates.
+    """
+    out = ""
+    prev: Word | None = None
+    for w in words:
+        touching = (
+            prev is not None
+            and not w.superscript
+            and bool(w.font_family and prev.font_family)
+            and -0.05 * max(prev.h, 1) < w.x - prev.right < 0.06 * max(prev.h, 1)
+        )
+        out += w.text if (prev is None or touching) else " " + w.text
+        prev = w
+    return out.strip()
 
 
 def _size(words: list[Word]) -> float:
