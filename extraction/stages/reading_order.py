@@ -67,8 +67,13 @@ def order(lines: list[TextLine], body: float) -> list[TextLine]:
         for part in _split(lines, vcuts, key=lambda ln: ln.x + 0.01):
             out.extend(order(part, body))
         return out
-    hcuts = _gaps([(ln.y, ln.bottom) for ln in lines], body * 1.0)
-    if hcuts:
+    for min_gap in (body * 1.0, body * 0.4):
+        # Tightly set posters leave less than a line between a full-width paragraph and the
+        # columns under it; the finer cut finds that boundary, and bands that share a gutter are
+        # merged again, so it cannot interleave columns.
+        hcuts = _gaps([(ln.y, ln.bottom) for ln in lines], min_gap)
+        if not hcuts:
+            continue
         parts = _merge_columns(_split(lines, hcuts, key=lambda ln: ln.y + 0.01), col_gap, body)
         if len(parts) > 1:
             out = []

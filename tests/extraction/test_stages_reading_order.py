@@ -58,3 +58,17 @@ def test_full_width_line_still_separates_bands() -> None:
     ]
     texts = [ln.text for ln in reading_order.order(lines, 10.0)]
     assert texts == ["left a", "right a", "full width", "left b", "right b"]
+
+
+def test_tight_gap_under_a_full_width_paragraph_still_separates_the_columns() -> None:
+    lines = [line(0, 0, "abstract across the page", width=800), line(0, 11, "abstract line two", width=800)]
+    # Only 5 units (half a body line) between the abstract and the two columns below it.
+    lines += [line(0, 26 + 11 * i, f"left {i}") for i in range(4)]
+    lines += [line(500, 26 + 11 * i, f"right {i}") for i in range(4)]
+    texts = [ln.text for ln in reading_order.order(lines, 10.0)]
+    assert texts == [
+        "abstract across the page",
+        "abstract line two",
+        *[f"left {i}" for i in range(4)],
+        *[f"right {i}" for i in range(4)],
+    ]
