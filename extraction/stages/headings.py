@@ -63,6 +63,9 @@ def is_heading(
             and any(sum(c.isalpha() for c in w) >= 3 for w in words)
         )
     bigger = line.size >= body * ratio
+    if line.bold and is_standard_name(text) and line.size >= body * 0.6:
+        # "References", "Acknowledgements" in bold are headings even when set small at the foot.
+        return True
     upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
     emphasis = line.bold or upper
     if bigger and (emphasis or line.size >= body * max(1.3, ratio)):

@@ -38,18 +38,24 @@ def _tall(band: list[TextLine], body: float) -> bool:
     return max(ln.bottom for ln in band) - min(ln.y for ln in band) >= 3 * body
 
 
+def _heading_row(band: list[TextLine], body: float) -> bool:
+    """A row of column headings (all bold or larger than body text): it opens the columns below."""
+    return all(ln.bold or ln.size >= 1.15 * body for ln in band)
+
+
 def _merge_columns(bands: list[list[TextLine]], col_gap: float, body: float) -> list[list[TextLine]]:
     """Rejoin consecutive bands that share a column gutter, so a column is read to its end.
 
     A full-width line above splits the region into bands first; without this, a short gap
     inside a column (under a bullet list, above a chart) would cut both columns in two and
     interleave them: left-top, right-top, left-bottom, right-bottom. Table rows (short bands)
-    stay apart, so a table is still read row by row.
+    stay apart, so a table is still read row by row; a row of headings joins the columns it heads.
     """
     merged: list[list[TextLine]] = [bands[0]]
     for prev, band in zip(bands, bands[1:], strict=False):
         union = merged[-1] + band
-        if _tall(prev, body) and _tall(band, body) and _gaps([(ln.x, ln.right) for ln in union], col_gap):
+        joinable = (_tall(prev, body) and _tall(band, body)) or _heading_row(prev, body)
+        if joinable and _gaps([(ln.x, ln.right) for ln in union], col_gap):
             merged[-1] = union
         else:
             merged.append(band)

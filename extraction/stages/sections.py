@@ -118,7 +118,7 @@ def split(
     return _fold_empty(_nest(sections) if not emphasis_only else sections), captions
 
 
-SUB_RATIO = 0.9
+SUB_RATIO = 0.97
 
 
 def _size(sec: Section) -> float:

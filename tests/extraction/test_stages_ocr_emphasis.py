@@ -44,3 +44,9 @@ def test_emphasis_only_headings() -> None:
     assert not is_heading(
         line("a long run of coloured words that is really a sentence", 86, True), 49, emphasis_only=True
     )
+
+
+def test_small_bold_standard_name_is_a_heading() -> None:
+    assert is_heading(line("References", 15, True), 20)
+    assert not is_heading(line("References", 15, False), 20)
+    assert not is_heading(line("Some small bold words", 15, True), 20)

@@ -72,3 +72,19 @@ def test_tight_gap_under_a_full_width_paragraph_still_separates_the_columns() ->
         *[f"left {i}" for i in range(4)],
         *[f"right {i}" for i in range(4)],
     ]
+
+
+def test_row_of_column_headings_opens_the_columns_below() -> None:
+    lines = [line(0, 0, "banner across the page", width=800)]
+    lines.append(line(0, 40, "INTRODUCTION", size=14))
+    lines.append(line(500, 40, "RESULTS", size=14))
+    lines += [line(0, 75 + 12 * i, f"left {i}") for i in range(4)]
+    lines += [line(500, 75 + 12 * i, f"right {i}") for i in range(4)]
+    texts = [ln.text for ln in reading_order.order(lines, 10.0)]
+    assert texts == [
+        "banner across the page",
+        "INTRODUCTION",
+        *[f"left {i}" for i in range(4)],
+        "RESULTS",
+        *[f"right {i}" for i in range(4)],
+    ]
