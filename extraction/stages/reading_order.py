@@ -34,13 +34,25 @@ def _split(items: list[TextLine], cuts: list[float], key) -> list[list[TextLine]
 
 
 def _tall(band: list[TextLine], body: float) -> bool:
-    """A band of at least three body lines: a table row (one or two lines) is never one."""
-    return max(ln.bottom for ln in band) - min(ln.y for ln in band) >= 3 * body
+    """A band of at least three rows of text: a table row (one or two lines) is never one."""
+    rows: list[float] = []
+    for ln in sorted(band, key=lambda ln: ln.y):
+        if not rows or ln.y - rows[-1] > 0.5 * max(ln.size, body * 0.5):
+            rows.append(ln.y)
+    return len(rows) >= 3
 
 
 def _heading_row(band: list[TextLine], body: float) -> bool:
-    """A row of column headings (all bold or larger than body text): it opens the columns below."""
-    return all(ln.bold or ln.size >= 1.15 * body for ln in band)
+    """A row of column headings (short lines, all bold or capitals): it opens the columns below."""
+    if _tall(band, body):
+        return False
+    for ln in band:
+        text = ln.plain_text
+        letters = [c for c in text if c.isalpha()]
+        caps = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.85
+        if len(text.split()) > 8 or not (ln.bold or caps):
+            return False
+    return True
 
 
 def _merge_columns(bands: list[list[TextLine]], col_gap: float, body: float) -> list[list[TextLine]]:
