@@ -69,11 +69,21 @@ def ocr_image(image: Any, source: str = "ocr") -> Page:
         total = sum(len(t) for t in tokens) + len(tokens) - 1 or 1
         words: list[Word] = []
         cursor = x0
-        emphasis = emphasised(array, [float(p[0]) for p in box], [float(p[1]) for p in box])
+        raw_xs, raw_ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
+        emphasis = emphasised(array, raw_xs, raw_ys)
         for tok in tokens:
             w = (x1 - x0) * len(tok) / total
             words.append(Word(text=tok, x=cursor, y=y0, w=w, h=h, font_size=h * 0.75, bold=emphasis))
             cursor += w + (x1 - x0) / total
+        if emphasis:
+            # A heading printed in a coloured bar heads the whole panel under the bar: give the
+            # line the bar's width so reading order sees the panel as one region.
+            left, right = bar_extent(array, raw_xs, raw_ys)
+            if left is not None and right is not None:
+                words[0].w += words[0].x - left / scale
+                words[0].x = left / scale
+                words[-1].w = right / scale - words[-1].x
+                x0, x1 = min(x0, left / scale), max(x1, right / scale)
         line = Line(words=words, x=x0, y=y0, w=x1 - x0, h=h)
         page.blocks.append(Block(lines=[line], x=x0, y=y0, w=x1 - x0, h=h))
     return page
@@ -111,6 +121,34 @@ def emphasised(array: Any, xs: list[float], ys: list[float]) -> bool:
     light_on_dark = _luma(background) < 150 and _luma(colour) > _luma(background) + 60
     coloured_ink = float(colour.max() - colour.min()) > 90
     return bool(light_on_dark or coloured_ink)
+
+
+def bar_extent(array: Any, xs: list[float], ys: list[float]) -> tuple[float | None, float | None]:
+    """Left and right ends of the coloured bar a reversed-out line sits in, or (None, None).
+
+    Walks along the row through the middle of the box, outward from its ends, while the pixels
+    keep the bar's colour (that of the box's border); text on a plain page gets None.
+    """
+    import numpy as np
+
+    height, width = array.shape[:2]
+    x0, x1 = max(0, int(min(xs))), min(width - 1, int(max(xs)))
+    y0, y1 = max(0, int(min(ys))), min(height - 1, int(max(ys)))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None, None
+    row = array[(y0 + y1) // 2].astype(np.int16)
+    top = array[y0, x0 : x1 + 1].astype(np.int16)
+    bar = np.median(top, axis=0)
+    if _luma(bar) >= 150:
+        return None, None
+    same = np.abs(row - bar).sum(axis=1) < 60
+    left = x0
+    while left > 0 and same[left - 1]:
+        left -= 1
+    right = x1
+    while right < width - 1 and same[right + 1]:
+        right += 1
+    return float(left), float(right)
 
 
 def load(path: Path, max_pixels: int) -> Page:

@@ -115,7 +115,7 @@ def split(
             sections.append(current)
         current.lines.append(ln)
         i += 1
-    return _fold_empty(_nest(sections) if not emphasis_only else sections), captions
+    return _fold_empty(_nest(sections, by_inset=emphasis_only)), captions
 
 
 SUB_RATIO = 0.97
@@ -126,24 +126,39 @@ def _size(sec: Section) -> float:
     return head.size if head is not None else 0.0
 
 
-def _nest(sections: list[Section]) -> list[Section]:
+def _inset(sub: Section, parent: Section) -> bool:
+    """The sub-section's heading lies inside the parent heading's span, indented on both sides."""
+    head, top = getattr(sub, "heading_line", None), getattr(parent, "heading_line", None)
+    if head is None or top is None:
+        return False
+    margin = 0.5 * top.size
+    return head.x > top.x + margin and head.right < top.right - margin
+
+
+def _nest(sections: list[Section], by_inset: bool = False) -> list[Section]:
     """A heading with no text of its own, followed by smaller headings, is a group heading: the
     smaller sections are its sub-sections and become its content (titles kept as paragraphs),
     up to the next heading as large as it. A poster's "Methods" over "Data" and "Model" is one
-    section, as a reader (and the ground truth) sees it. Not used on OCR pages whose headings are
-    found by colour: their sizes come from box heights, too noisy to rank headings by."""
+    section, as a reader (and the ground truth) sees it. On OCR pages whose headings are found
+    by colour, sizes come from box heights and are too noisy to rank headings by; there a
+    sub-heading is one whose bar sits inset inside the group heading's bar (`by_inset`)."""
+
+    def is_sub(sub: Section, parent: Section) -> bool:
+        if by_inset:
+            return _inset(sub, parent)
+        return 0 < _size(sub) < SUB_RATIO * _size(parent)
+
     out: list[Section] = []
     i = 0
     while i < len(sections):
         sec = sections[i]
-        parent_size = _size(sec)
         nxt = sections[i + 1] if i + 1 < len(sections) else None
-        if sec.lines or not parent_size or nxt is None or not 0 < _size(nxt) < SUB_RATIO * parent_size:
+        if sec.lines or not _size(sec) or nxt is None or not is_sub(nxt, sec):
             out.append(sec)
             i += 1
             continue
         j = i + 1
-        while j < len(sections) and 0 < _size(sections[j]) < SUB_RATIO * parent_size:
+        while j < len(sections) and is_sub(sections[j], sec):
             sub = sections[j]
             sec.tail.extend(part for part in (sub.title, sub.content) if part.strip())
             j += 1

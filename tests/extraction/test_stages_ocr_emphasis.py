@@ -50,3 +50,15 @@ def test_small_bold_standard_name_is_a_heading() -> None:
     assert is_heading(line("References", 15, True), 20)
     assert not is_heading(line("References", 15, False), 20)
     assert not is_heading(line("Some small bold words", 15, True), 20)
+
+
+def test_bar_extent_of_reversed_out_heading() -> None:
+    from extraction.backends.image import bar_extent
+
+    img = np.full((100, 400, 3), 255, dtype=np.uint8)
+    img[20:60, 50:350] = (40, 80, 140)  # the coloured bar
+    img[30:50, 120:200:3] = (255, 255, 255)  # white text inside it
+    left, right = bar_extent(img, [110.0, 210.0, 210.0, 110.0], [25.0, 25.0, 55.0, 55.0])
+    assert left == 50 and right == 349
+    plain = np.full((100, 400, 3), 255, dtype=np.uint8)
+    assert bar_extent(plain, [110.0, 210.0, 210.0, 110.0], [25.0, 25.0, 55.0, 55.0]) == (None, None)

@@ -72,3 +72,21 @@ def test_no_nesting_when_headings_come_from_colour() -> None:
     secs, _ = sections.split(ordered, 49.0, emphasis_only=True)
     assert [s.title for s in secs] == ["Weitere Schritte"]
     assert secs[0].lead == ["Algorithmus"]
+
+
+def test_inset_sub_heading_bars_nest_on_colour_headed_pages() -> None:
+    def bar(y: float, text: str, x: float, right: float) -> TextLine:
+        ln = line(y, text, size=100, bold=True)
+        ln.x, ln.w = x, right - x
+        return ln
+
+    ordered = [
+        bar(0, "Algorithmus", 270, 2350),
+        bar(300, "Positionen erfassen", 510, 2210),
+        line(450, "Wortfolge und Startpositionen werden in einer Tabelle erfasst.", size=80),
+        bar(700, "Weitere Schritte", 2490, 3960),
+        line(850, "Tokenisierung und weitere Schritte der Vorverarbeitung folgen hier.", size=80),
+    ]
+    secs, _ = sections.split(ordered, 49.0, emphasis_only=True)
+    assert [s.title for s in secs] == ["Algorithmus", "Weitere Schritte"]
+    assert secs[0].content.startswith("Positionen erfassen\n\nWortfolge")
