@@ -108,7 +108,7 @@ def _run_py_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[st
     from app import run
 
     monkeypatch.chdir(tmp_path)
-    return run.commands(SimpleNamespace(host="127.0.0.1", port=8000, flower_port=5555))
+    return run.commands(SimpleNamespace(host="127.0.0.1", port=8000, flower_port=5555, bunny_storage_url=""))
 
 
 def _after(cmd: list[str], word: str) -> list[str]:

@@ -328,32 +328,59 @@ def test_polls_sent_while_busy_expire_instead_of_piling_up(cluster, eng, bunny, 
     assert ran <= 2, f"{ran} polls ran; the 20 sent while busy should have expired"
 
 
-def test_bad_inputs_fail_clearly_and_worker_goes_on(cluster, eng, bunny, sample_pdf):
-    cases = {
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory, sample_pdf) -> dict[str, bytes]:
+    """name → bytes for every hostile input of the fault suite (built small, once)."""
+    from tests import factories
+
+    d = tmp_path_factory.mktemp("hostile")
+    src = d / "src.pdf"
+    src.write_bytes(sample_pdf)
+    return {
         "empty.pdf": b"",
         "random.pdf": random.Random(7).randbytes(4096),
         "page.pdf": b"<!DOCTYPE html><html><body>Not found</body></html>",
-        "big.pdf": b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024),
+        "big.pdf": b"%PDF-1.4\n" + b"0" * (4 * 1024 * 1024),
+        "locked.pdf": factories.encrypted_pdf(d / "locked.pdf", src).read_bytes(),
+        "book.pdf": factories.many_pages_pdf(d / "book.pdf", 500).read_bytes(),
+        "huge.png": factories.png_header_only(d / "huge.png", 30000, 30000).read_bytes(),
+        "bomb.pdf": factories.stream_bomb_pdf(d / "bomb.pdf", 1024).read_bytes(),
     }
-    ids = {name: new_job(eng, bunny, data, name) for name, data in cases.items()}
-    escape, _ = add_job(eng, file_name="x.pdf", file_path="uploads/../../other-zone")
-    odd = new_job(eng, bunny, sample_pdf, "Poster “final” d'été v2.pdf")
-    worker = cluster("worker", MAX_FILE_MB="1")
+
+
+HOSTILE_ERRORS = {
+    "empty.pdf": "empty (0 bytes)",
+    "random.pdf": "not a format we recognise",
+    "page.pdf": "HTML web page",
+    "big.pdf": "MAX_FILE_MB",
+    "locked.pdf": "password-protected",
+    "book.pdf": "500 pages",
+    "huge.png": "too many pixels",
+    "bomb.pdf": "stopped by its resource limits",
+}
+
+
+def test_bad_inputs_fail_clearly_and_worker_goes_on(cluster, eng, bunny, sample_pdf, hostile_files):
+    ids = {name: new_job(eng, bunny, data, name) for name, data in hostile_files.items()}
+    escapes = {
+        path: add_job(eng, file_name="x.pdf", file_path=path)[0]
+        for path in ("uploads/../../other-zone", "uploads/%2e%2e/%2e%2e/other", "//evil.example/x",
+                     "http://evil.example/x", "/etc/passwd")
+    }  # fmt: skip
+    odd = new_job(eng, bunny, sample_pdf, "Poster “final” d'été; $(touch pwned) v2.pdf")
+    worker = cluster("worker", MAX_FILE_MB="3")
     cluster("beat")
-    expected = {
-        "empty.pdf": "empty",
-        "random.pdf": "not a format we recognise",
-        "page.pdf": "HTML web page",
-        "big.pdf": "MAX_FILE_MB",
-    }
     for name, job in ids.items():
-        row = wait_end(eng, job, procs=[worker])
+        row = wait_end(eng, job, timeout=150, procs=[worker])
         assert row.status == "failed", name
-        assert expected[name].lower() in row.error.lower(), (name, row.error)
-    row = wait_end(eng, escape)
-    assert row.status == "failed" and "invalid storage path" in row.error
-    assert not any(p and "other-zone" in p for _, p in bunny.requests)
+        assert row.error.startswith(("the poster could not be read: ", "download failed: ")), row.error
+        assert HOSTILE_ERRORS[name].lower() in row.error.lower(), (name, row.error)
+    for path, job in escapes.items():
+        row = wait_end(eng, job)
+        assert row.status == "failed" and "invalid storage path" in row.error, (path, row.error)
+    assert not any(p and ("other" in p or "evil" in p or "passwd" in p) for _, p in bunny.requests)
     assert_completed_once(eng, odd, [worker])
+    assert not (Path.cwd() / "pwned").exists()
     assert worker.proc.poll() is None
 
 
