@@ -74,6 +74,40 @@ def _merge_columns(bands: list[list[TextLine]], col_gap: float, body: float) -> 
     return merged
 
 
+MAX_PEEL = 3
+
+
+def _peel(lines: list[TextLine], body: float, col_gap: float) -> list[list[TextLine]] | None:
+    """[top, columns, bottom] when a few full-width bands at the top or bottom are all that hide
+    the column gutter (a footer with contact details, a banner line), else None.
+
+    Without this, one footer line across the gutter forces the whole page into horizontal bands
+    and the columns are read band by band, interleaved.
+    """
+    parts = _split(lines, _gaps([(ln.y, ln.bottom) for ln in lines], body * 0.4), key=lambda ln: ln.y + 0.01)
+    if len(parts) < 3:
+        return None
+    best: tuple[int, int] | None = None
+    best_size = 0
+    for top in range(0, MAX_PEEL + 1):
+        for bottom in range(0, MAX_PEEL + 1):
+            if top + bottom == 0 or top + bottom >= len(parts):
+                continue
+            kept = parts[top : len(parts) - bottom]
+            if not any(_tall(part, body) for part in kept):
+                continue  # rows of a table, not columns of text
+            middle = [ln for part in kept for ln in part]
+            if len(middle) > best_size and _gaps([(ln.x, ln.right) for ln in middle], col_gap):
+                best, best_size = (top, bottom), len(middle)
+    if best is None or best_size < 0.6 * len(lines):
+        return None
+    top, bottom = best
+    head = [ln for part in parts[:top] for ln in part]
+    middle = [ln for part in parts[top : len(parts) - bottom] for ln in part]
+    tail = [ln for part in parts[len(parts) - bottom :] for ln in part]
+    return [p for p in (head, middle, tail) if p]
+
+
 def order(lines: list[TextLine], body: float) -> list[TextLine]:
     """Return `lines` in reading order."""
     if len(lines) <= 1:
@@ -83,6 +117,12 @@ def order(lines: list[TextLine], body: float) -> list[TextLine]:
     if vcuts:
         out: list[TextLine] = []
         for part in _split(lines, vcuts, key=lambda ln: ln.x + 0.01):
+            out.extend(order(part, body))
+        return out
+    peeled = _peel(lines, body, col_gap)
+    if peeled is not None:
+        out = []
+        for part in peeled:
             out.extend(order(part, body))
         return out
     for min_gap in (body * 1.0, body * 0.4):

@@ -88,3 +88,15 @@ def test_row_of_column_headings_opens_the_columns_below() -> None:
         "RESULTS",
         *[f"right {i}" for i in range(4)],
     ]
+
+
+def test_footer_across_the_gutter_does_not_interleave_the_columns() -> None:
+    rows = [0, 12, 24, 60, 96, 108, 120]  # a one-line band in the middle breaks the band merging
+    lines = [line(0, y, f"left {y}") for y in rows] + [line(500, y, f"right {y}") for y in rows]
+    lines.append(line(250, 160, "contact footer across the gutter", width=400))
+    texts = [ln.text for ln in reading_order.order(lines, 10.0)]
+    assert texts == [
+        *[f"left {y}" for y in rows],
+        *[f"right {y}" for y in rows],
+        "contact footer across the gutter",
+    ]
