@@ -110,7 +110,7 @@ def split(
                 sections.append(current)
             i += 1
             continue
-        if current is None:
+        if current is None or _starts_note(current, ln, nxt):
             current = Section(title="")
             sections.append(current)
         current.lines.append(ln)
@@ -119,6 +119,17 @@ def split(
 
 
 SUB_RATIO = 0.97
+
+
+def _starts_note(section: Section, ln: TextLine, nxt: TextLine | None) -> bool:
+    """A paragraph in clearly smaller type after a gap (a funding note, a contact block under the
+    last section) is a text of its own, not more of the section above it."""
+    if len(section.lines) < 2 or nxt is None:
+        return False
+    prev = section.lines[-1]
+    usual = sorted(x.size for x in section.lines)[len(section.lines) // 2]
+    small = ln.size < 0.9 * usual and abs(nxt.size - ln.size) < 0.05 * ln.size and nxt.block == ln.block
+    return small and ln.y - prev.bottom > 0.5 * ln.size and ln.block != prev.block
 
 
 def _size(sec: Section) -> float:

@@ -90,3 +90,16 @@ def test_inset_sub_heading_bars_nest_on_colour_headed_pages() -> None:
     secs, _ = sections.split(ordered, 49.0, emphasis_only=True)
     assert [s.title for s in secs] == ["Algorithmus", "Weitere Schritte"]
     assert secs[0].content.startswith("Positionen erfassen\n\nWortfolge")
+
+
+def test_small_type_paragraph_after_a_gap_is_its_own_section() -> None:
+    ordered = [
+        line(0, "Conclusions", size=36, bold=True),
+        line(50, "Co-culturing has little effect on the cellular composition.", size=24, block=1),
+        line(80, "It increases the expression of cytokines in both models.", size=24, block=1),
+        line(140, "This research was supported by the Dutch Ministry of Agriculture", size=20, block=2),
+        line(165, "and received funding from the European Union.", size=20, block=2),
+    ]
+    secs, _ = sections.split(ordered, 24.0)
+    assert [s.title for s in secs] == ["Conclusions", ""]
+    assert secs[1].content.startswith("This research was supported")
