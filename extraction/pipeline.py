@@ -95,8 +95,9 @@ def build(page: Page) -> dict[str, Any]:
     if title:
         doc["titles"] = [{"title": re.sub(r"\s+", " ", title)}]
 
+    # A section printed without a heading gets no title: "Untitled" would be a placeholder.
     content = [
-        {"sectionTitle": s.title or "Untitled", "sectionContent": s.content}
+        {"sectionTitle": s.title, "sectionContent": s.content} if s.title else {"sectionContent": s.content}
         for s in secs
         if s.content.strip()
     ]
