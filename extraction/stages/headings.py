@@ -16,14 +16,17 @@ _SENTENCE_END = re.compile(r"[.,;:]$")
 # The section names scientific posters use over and over, in the languages of the corpus' kind.
 # A line that is exactly one of them is a heading whatever its typography, so it can end a
 # banner or be refused as an author name even when it is set in the title's size or ends in ':'.
-STANDARD = re.compile(
-    r"^\s*(?:\d+\.?\s*)?(abstract|summary|introduction|background|motivation|objectives?|aims?|"
+_NAMES = (
+    r"(abstract|summary|introduction|background|motivation|objectives?|aims?|"
     r"purpose|methods?|methodology|materials and methods|approach|results?|findings|discussion|"
     r"conclusions?|outlook|future work|references|literature|acknowledge?ments?|contact|"
+    r"abbreviations|disclosures?|funding|conflicts? of interest|"
     r"results and discussion|einleitung|hintergrund|methoden|ergebnisse|fazit|zusammenfassung|"
-    r"introducción|métodos|resultados|conclusiones|introduction générale)\s*:?\s*$",
-    re.IGNORECASE,
+    r"introducción|métodos|resultados|conclusiones|introduction générale)"
 )
+STANDARD = re.compile(rf"^\s*(?:\d+\.?\s*)?{_NAMES}\s*[*†‡¹²³]*\s*:?\s*$", re.IGNORECASE)
+# A run-in heading: "REFERENCES: 1. Johnson DE ..." opens a section on the same line.
+RUN_IN = re.compile(rf"^\s*(?P<title>{_NAMES})\s*:\s+(?P<rest>\S.*)$", re.IGNORECASE)
 
 
 def is_standard_name(text: str) -> bool:

@@ -9,10 +9,10 @@ the lines of the same block that continue it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extraction.stages.figures import CAPTION_TAG
-from extraction.stages.headings import is_heading
+from extraction.stages.headings import RUN_IN, is_heading
 from extraction.stages.lines import TextLine
 
 # Icon fonts (Wingdings, Symbol) put arrows and bullets in the private-use area; one may open a caption.
@@ -110,6 +110,16 @@ def split(
                 sections.append(current)
             i += 1
             continue
+        run_in = _run_in(ln, ordered[i - 1] if i else None)
+        if run_in is not None:
+            title, rest = run_in
+            current = Section(title=title)
+            current.heading_line = ln  # type: ignore[attr-defined]
+            sections.append(current)
+            if rest is not None:
+                current.lines.append(rest)
+            i += 1
+            continue
         if current is None or _starts_note(current, ln, nxt):
             current = Section(title="")
             sections.append(current)
@@ -119,6 +129,43 @@ def split(
 
 
 SUB_RATIO = 0.97
+
+
+def _run_in(ln: TextLine, prev: TextLine | None) -> tuple[str, TextLine | None] | None:
+    """(title, rest of the line) for a block opening with a run-in heading such as
+    "REFERENCES: 1. Johnson DE ..." (the name in capitals or bold), else None."""
+    if prev is not None and prev.block == ln.block:
+        return None
+    m = RUN_IN.match(ln.plain_text)
+    if not m:
+        return None
+    title = m.group("title")
+    letters = [c for c in title if c.isalpha()]
+    head_words = len(title.split())
+    if not (all(c.isupper() for c in letters) or all(w.bold for w in ln.words[:head_words])):
+        return None
+    words = [w for w in ln.words if not w.superscript]
+    taken = 0
+    while taken < len(words) and ":" not in words[taken].text:
+        taken += 1
+    rest_words = ln.words[ln.words.index(words[taken]) + 1 :] if taken < len(words) else []
+    after = words[taken].text.split(":", 1)[1] if taken < len(words) else ""
+    if after.strip():
+        first = words[taken]
+        rest_words = [replace(first, text=after.strip()), *rest_words]
+    if not rest_words:
+        return title, None
+    rest = TextLine(
+        words=rest_words,
+        x=rest_words[0].x,
+        y=ln.y,
+        w=ln.right - rest_words[0].x,
+        h=ln.h,
+        size=ln.size,
+        bold=ln.bold,
+        block=ln.block,
+    )
+    return title, rest
 
 
 def _starts_note(section: Section, ln: TextLine, nxt: TextLine | None) -> bool:

@@ -62,3 +62,11 @@ def test_bar_extent_of_reversed_out_heading() -> None:
     assert left == 50 and right == 349
     plain = np.full((100, 400, 3), 255, dtype=np.uint8)
     assert bar_extent(plain, [110.0, 210.0, 210.0, 110.0], [25.0, 25.0, 55.0, 55.0]) == (None, None)
+
+
+def test_standard_name_with_footnote_mark() -> None:
+    from extraction.stages.headings import is_standard_name
+
+    assert is_standard_name("RESULTS*")
+    assert is_standard_name("Abbreviations:")
+    assert not is_standard_name("Results of the survey")

@@ -103,3 +103,26 @@ def test_small_type_paragraph_after_a_gap_is_its_own_section() -> None:
     secs, _ = sections.split(ordered, 24.0)
     assert [s.title for s in secs] == ["Conclusions", ""]
     assert secs[1].content.startswith("This research was supported")
+
+
+def test_run_in_heading_opens_a_section_on_its_own_line() -> None:
+    ordered = [
+        line(0, "Discussion", size=30, bold=True),
+        line(40, "Our analyses show that the regimens are cost-effective in this setting.", block=1),
+        line(100, "REFERENCES: 1. Johnson DE, et al. Nat Rev Dis Primers.", size=12, block=2),
+        line(115, "2020;6:93; 2. Other A, et al.", size=12, block=2),
+        line(140, "ABBREVIATIONS: CE, cost effectiveness; CT, chemotherapy.", size=12, block=3),
+    ]
+    secs, _ = sections.split(ordered, 20.0)
+    assert [s.title for s in secs] == ["Discussion", "REFERENCES", "ABBREVIATIONS"]
+    assert secs[1].content.startswith("1. Johnson DE")
+    assert secs[2].content == "CE, cost effectiveness; CT, chemotherapy."
+
+
+def test_run_in_needs_capitals_or_bold() -> None:
+    ordered = [
+        line(0, "Methods", size=30, bold=True),
+        line(40, "Results: the assay worked in all twelve runs.", block=1),
+    ]
+    secs, _ = sections.split(ordered, 20.0)
+    assert [s.title for s in secs] == ["Methods"]
