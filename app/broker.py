@@ -70,3 +70,13 @@ def worker_reports(settings: Settings) -> list[dict[str, Any]]:
                 continue
     now = time.time()
     return [rep for rep in reports if now - rep.get("ts", 0) < 60]
+
+
+def send_task(settings: Settings, name: str, args: list[Any], queue: str = "gpu") -> None:
+    """Send a task by name (the API never imports tasks/), re-declaring its queue first."""
+    import celeryconfig
+
+    client = celery_client(settings.redis_url)
+    with client.connection_for_write() as conn:
+        next(q for q in celeryconfig.task_queues if q.name == queue).bind(conn.default_channel).declare()
+    client.send_task(name, args=args, queue=queue, retry=False)

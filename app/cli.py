@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from extraction.cli import add_commands as add_extraction_commands
 
@@ -59,6 +60,31 @@ def jobs_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def jobs_retry(args: argparse.Namespace) -> int:
+    from app import db, jobs
+
+    settings = _settings()
+    before = jobs.retry(db.engine(), settings, args.id)
+    if before is None:
+        print(f"posterx: no job with id {args.id}", file=sys.stderr)
+        return 1
+    if before != "failed":
+        print(f"posterx: job {args.id} is {before}, not failed; nothing to retry", file=sys.stderr)
+        return 1
+    print(f"job {args.id} is {settings.job_pending_status} again, with fresh attempts")
+    return 0
+
+
+def submit(args: argparse.Namespace) -> int:
+    import os
+
+    from app import submit as client
+
+    settings = _settings()
+    api_url = args.api_url or os.environ.get("API_URL") or f"http://localhost:{settings.port}"
+    return client.run(settings, args.file, args.poster_id, api_url, args.wait, args.timeout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posterx", description="posterx: scientific posters to metadata.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,11 +104,27 @@ def build_parser() -> argparse.ArgumentParser:
     show = jsub.add_parser("show", help="one job and its attempt history")
     show.add_argument("id")
     show.set_defaults(func=jobs_show)
+    retry = jsub.add_parser("retry", help="put a failed job back to pending with fresh attempts")
+    retry.add_argument("id")
+    retry.set_defaults(func=jobs_retry)
+
+    sp = sub.add_parser("submit", help="do the frontend's part: upload a poster, insert its job, poll")
+    sp.add_argument("file", type=Path, metavar="FILE")
+    sp.add_argument("--poster-id", type=int, help="an existing Poster row (default: create one)")
+    sp.add_argument("--wait", action="store_true", help="follow the job and print the stored metadata")
+    sp.add_argument("--timeout", type=float, default=300.0, help="seconds to wait (default 300)")
+    sp.add_argument("--api-url", help="the API (default: $API_URL, else http://localhost:$PORT)")
+    sp.set_defaults(func=submit)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    from app import logs
+
     args = build_parser().parse_args(argv)
+    logs.configure("cli", logging.WARNING)
     return int(args.func(args) or 0)
 
 

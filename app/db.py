@@ -96,6 +96,9 @@ def service_tables(schema: str) -> tuple[sa.MetaData, sa.Table]:
         sa.Column("download_bytes", sa.BigInteger),
         sa.Column("metadata_written", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("result", JSONB),
+        sa.Column("thumbnail", sa.Text),  # storage path, or "failed: …" (never fails the job)
+        # Set by `posterx jobs retry`: kept as history, no longer counted toward MAX_ATTEMPTS.
+        sa.Column("retired", sa.Boolean, nullable=False, server_default=sa.false()),
     )
     return md, attempts
 
@@ -149,4 +152,18 @@ def init_db(eng: sa.Engine | None = None) -> list[str]:
             if not insp.has_table(table.name, schema=schema):
                 table.create(conn)
                 created.append(f"{schema}.{table.name}")
+        # Columns added after a table first shipped: add them where an older table lacks them.
+        for table in md.sorted_tables:
+            have = {c["name"] for c in sa.inspect(conn).get_columns(table.name, schema=schema)}
+            for column in table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(dialect=conn.dialect)
+                    default = " NOT NULL DEFAULT false" if isinstance(column.type, sa.Boolean) else ""
+                    conn.execute(
+                        sa.text(
+                            f'ALTER TABLE "{schema}"."{table.name}" '
+                            f'ADD COLUMN IF NOT EXISTS "{column.name}" {kind}{default}'
+                        )
+                    )
+                    created.append(f"{schema}.{table.name}.{column.name}")
     return created

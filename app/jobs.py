@@ -84,7 +84,9 @@ def claim(eng: sa.Engine, settings: Settings, limit: int | None = None) -> list[
         ).all()
         for row in rows:
             starts = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.sum(att.c.starts), 0)).where(att.c.job_id == row.id)
+                sa.select(sa.func.coalesce(sa.func.sum(att.c.starts), 0)).where(
+                    att.c.job_id == row.id, ~att.c.retired
+                )
             ).scalar_one()
             if starts >= settings.max_attempts:
                 _fail_job(conn, row.id, _gave_up(conn, row.id, starts), settings)
@@ -164,7 +166,9 @@ def start(eng: sa.Engine, settings: Settings, token: str, worker: str) -> Claim 
         if row is None:
             return None
         starts = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(att.c.starts), 0)).where(att.c.job_id == row.job_id)
+            sa.select(sa.func.coalesce(sa.func.sum(att.c.starts), 0)).where(
+                att.c.job_id == row.job_id, ~att.c.retired
+            )
         ).scalar_one()
         if starts >= settings.max_attempts:
             conn.execute(att.update().where(att.c.token == token).values(state="failed", finished_at=_now()))
@@ -309,6 +313,8 @@ def status(eng: sa.Engine, job_id: str) -> dict[str, Any] | None:
                 att.c.error,
                 att.c.seconds,
                 att.c.worker,
+                att.c.thumbnail,
+                att.c.retired,
             )  # fmt: skip
             .where(att.c.job_id == job_id)
             .order_by(att.c.id)
@@ -333,7 +339,39 @@ def status(eng: sa.Engine, job_id: str) -> dict[str, Any] | None:
                 "error": h.error,
                 "seconds": h.seconds,
                 "worker": h.worker,
+                "thumbnail": h.thumbnail,
+                "retired": h.retired,
             }
             for h in history
         ],
     }
+
+
+def note_thumbnail(eng: sa.Engine, token: str, note: str) -> None:
+    """Record the thumbnail outcome in the attempt's history (path, or 'failed: …')."""
+    att = attempts_table()
+    with eng.begin() as conn:
+        conn.execute(att.update().where(att.c.token == token).values(thumbnail=note[:500]))
+
+
+def retry(eng: sa.Engine, settings: Settings, job_id: str) -> str | None:
+    """Put a failed job back to pending with fresh attempts; None if it is unknown.
+
+    Earlier attempts are kept for the history but marked `retired`, so they no longer count
+    toward MAX_ATTEMPTS. Returns the job's status before the retry when it was not failed.
+    """
+    att = attempts_table()
+    job = extraction_job
+    with eng.begin() as conn:
+        row = conn.execute(sa.select(job.c.status).where(job.c.id == job_id).with_for_update()).first()
+        if row is None:
+            return None
+        if row.status != "failed":
+            return row.status
+        conn.execute(att.update().where(att.c.job_id == job_id).values(retired=True))
+        conn.execute(
+            job.update()
+            .where(job.c.id == job_id)
+            .values(status=settings.job_pending_status, completed=False, error=None, updated=_now())
+        )
+    return "failed"

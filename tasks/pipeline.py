@@ -103,8 +103,9 @@ def extract(prev: dict[str, Any] | None) -> dict[str, Any] | None:
             doc = _run_extraction(path, settings.extraction_engine)
             seconds = time.perf_counter() - started
         jobs.save_result(db.engine(), token, doc, seconds, size)
-        log.info("extracted job %s in %.2f s", claim.job_id, seconds, extra={"job_id": claim.job_id})
-        return {"token": token}
+        log.info("extracted job %s in %.2f s", claim.job_id, seconds,
+                 extra={"job_id": claim.job_id, "poster_id": claim.poster_id})  # fmt: skip
+        return {"token": token, "poster_id": claim.poster_id, "thumbnail": _render_thumbnail(path)}
     except StorageError as exc:
         jobs.fail(db.engine(), settings, token, f"download failed: {exc}")
     except Exception as exc:  # ExtractionError carries a user-facing message; anything else is ours
@@ -119,6 +120,23 @@ def extract(prev: dict[str, Any] | None) -> dict[str, Any] | None:
     finally:
         remove(path)
     return None
+
+
+def _render_thumbnail(path: Path) -> str:
+    """Render now, while the poster file is here; publish after the upsert. A JPEG temp path, or
+    'failed: …' (a thumbnail never fails the job)."""
+    import tempfile
+
+    from app.thumbnails import render_jpeg
+
+    try:
+        jpeg = render_jpeg(path)
+    except Exception as exc:
+        return f"failed: could not render the thumbnail ({exc})"[:500]
+    fd, tmp = tempfile.mkstemp(prefix="posterx-thumb-", suffix=".jpeg")
+    with open(fd, "wb") as out:
+        out.write(jpeg)
+    return tmp
 
 
 def _run_extraction(path: Path, engine: str) -> dict[str, Any]:
@@ -140,6 +158,49 @@ def _fault_hooks(file_name: str) -> None:
 def upsert(prev: dict[str, Any] | None) -> str | None:
     if not prev:
         return None
-    outcome = jobs.complete(db.engine(), get_settings(), prev["token"])
-    log.info("attempt %s: %s", prev["token"][:8], outcome)
+    settings = get_settings()
+    outcome = jobs.complete(db.engine(), settings, prev["token"])
+    log.info("attempt %s: %s", prev["token"][:8], outcome, extra={"poster_id": prev.get("poster_id")})
+    thumb = prev.get("thumbnail")
+    if thumb and outcome == "completed":
+        _publish_thumbnail(settings, prev["token"], prev["poster_id"], thumb)
+    if thumb and not thumb.startswith("failed:"):
+        remove(Path(thumb))
     return outcome
+
+
+def _publish_thumbnail(settings, token: str, poster_id: int, thumb: str) -> None:
+    from app.thumbnails import publish
+
+    note = thumb
+    if not thumb.startswith("failed:"):
+        try:
+            note = publish(settings, db.engine(), poster_id, Path(thumb).read_bytes())
+        except FileNotFoundError:
+            note = "failed: the rendered thumbnail was not on this worker (the upsert ran elsewhere)"
+        except Exception as exc:  # logged and recorded, never a reason to fail the job
+            note = f"failed: {exc}"[:500]
+    if note.startswith("failed:"):
+        log.warning("thumbnail for poster %s %s", poster_id, note, extra={"poster_id": poster_id})
+    try:
+        jobs.note_thumbnail(db.engine(), token, note)
+    except Exception:
+        log.warning("could not record the thumbnail outcome for poster %s", poster_id)
+
+
+@app.task(name="posterx.thumbnail", ignore_result=True)
+def thumbnail(poster_id: int, file_path: str) -> str:
+    """`POST /thumbnails/generate`: download, render, upload, link. Safe to run again."""
+    from app.thumbnails import make_and_publish
+
+    settings = get_settings()
+    try:
+        path = object_path(file_path, "")
+        got = _storage().download(path, suffix=_suffix(path))
+    except StorageError as exc:
+        log.warning("thumbnail for poster %s: %s", poster_id, exc, extra={"poster_id": poster_id})
+        return f"failed: {exc}"
+    try:
+        return make_and_publish(settings, db.engine(), poster_id, got.path)
+    finally:
+        remove(got.path)

@@ -115,6 +115,7 @@ class BunnyServer:
         self.fail: dict[str, list] = {}
         self.requests: list[tuple[str, str]] = []
         self.uploads: dict[str, bytes] = {}
+        self.fail_puts: list[int] = []  # statuses answered to the next PUTs, one each
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         server = self
@@ -171,7 +172,13 @@ class BunnyServer:
                 if not self._auth():
                     return
                 length = int(self.headers.get("Content-Length") or 0)
-                server.uploads[path or ""] = self.rfile.read(length)
+                body = self.rfile.read(length)
+                if server.fail_puts:
+                    self.send_response(server.fail_puts.pop(0))
+                    self.end_headers()
+                    return
+                server.uploads[path or ""] = body
+                server.files[path or ""] = body  # readable back, as on Bunny
                 self.send_response(201)
                 self.end_headers()
 

@@ -10,16 +10,22 @@ from app.settings import get as get_settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    import logging
+
+    from app import logs
+
     app = Flask(__name__)
     settings = settings or get_settings()
+    logs.configure("api")
+    logs.restyle(logging.getLogger("gunicorn.error"), "api")
     app.config["POSTERX"] = settings
     origins = [o.strip() for o in settings.cors_origins.split(",")] if settings.cors_origins != "*" else "*"
     CORS(app, origins=origins)
 
-    from app.api import health, jobs
+    from app.api import health, jobs, metrics, openapi, thumbnails
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(jobs.bp)
+    for blueprint in (health.bp, jobs.bp, thumbnails.bp, metrics.bp, openapi.bp):
+        app.register_blueprint(blueprint)
 
     @app.errorhandler(404)
     def not_found(_exc):  # JSON everywhere: the frontend never parses HTML
