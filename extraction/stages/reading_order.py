@@ -75,6 +75,7 @@ def _merge_columns(bands: list[list[TextLine]], col_gap: float, body: float) -> 
 
 
 MAX_PEEL = 3
+FOOTER_TAG = "footer"
 
 
 def _peel(lines: list[TextLine], body: float, col_gap: float) -> list[list[TextLine]] | None:
@@ -123,7 +124,12 @@ def order(lines: list[TextLine], body: float) -> list[TextLine]:
     if peeled is not None:
         out = []
         for part in peeled:
-            out.extend(order(part, body))
+            ordered = order(part, body)
+            if part is peeled[-1] and len(peeled) > 1 and ordered:
+                # A full-width band under the columns (contact details, a funding line) is
+                # not the end of the last column's section.
+                ordered[0].tags.add(FOOTER_TAG)
+            out.extend(ordered)
         return out
     for min_gap in (body * 1.0, body * 0.4):
         # Tightly set posters leave less than a line between a full-width paragraph and the

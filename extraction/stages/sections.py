@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from extraction.stages.figures import CAPTION_TAG
 from extraction.stages.headings import RUN_IN, is_heading
 from extraction.stages.lines import TextLine
+from extraction.stages.reading_order import FOOTER_TAG
 
 # Icon fonts (Wingdings, Symbol) put arrows and bullets in the private-use area; one may open a caption.
 _ICON = "\ue000-\uf8ff"
@@ -120,7 +121,7 @@ def split(
                 current.lines.append(rest)
             i += 1
             continue
-        if current is None or _starts_note(current, ln, nxt):
+        if current is None or _starts_note(current, ln, nxt) or (FOOTER_TAG in ln.tags and current.lines):
             current = Section(title="")
             sections.append(current)
         current.lines.append(ln)

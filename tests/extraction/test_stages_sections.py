@@ -126,3 +126,19 @@ def test_run_in_needs_capitals_or_bold() -> None:
     ]
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["Methods"]
+
+
+def test_footer_band_starts_its_own_section() -> None:
+    from extraction.stages.reading_order import FOOTER_TAG
+
+    footer = line(200, "Oliver Hahn E-Mail: o.hahn@example.org", block=9)
+    footer.tags.add(FOOTER_TAG)
+    ordered = [
+        line(0, "Acknowledgements", size=30, bold=True),
+        line(40, "We wish to thank the Ministry for funding our research project.", block=1),
+        footer,
+        line(225, "Address: Some Street 120, Kiel, Germany", block=9),
+    ]
+    secs, _ = sections.split(ordered, 20.0)
+    assert [s.title for s in secs] == ["Acknowledgements", ""]
+    assert secs[1].content.startswith("Oliver Hahn")
