@@ -33,7 +33,7 @@ def render_jpeg(path: Path) -> bytes:
     if is_pdf:
         from extraction.backends.render import render_page
 
-        img = render_page(path, max_side=4 * MAX_WIDTH, dpi=150)
+        img = render_page(path, max_side=MAX_WIDTH, dpi=150)  # long side ≤ 1200, so width ≤ 1200
     else:
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS
         with Image.open(path) as opened:

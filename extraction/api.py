@@ -55,3 +55,17 @@ def extract(path: str | Path, engine: str = "layout") -> dict[str, Any]:
         "warnings": warnings,
     }
     return doc
+
+
+def warm_up() -> None:
+    """Load what the first extraction would otherwise pay for (imports, the language model).
+
+    Called once per worker process after fork, so the first job is as fast as the rest.
+    """
+    import pypdfium2  # noqa: F401
+    import yake  # noqa: F401
+
+    from extraction.backends import pdf  # noqa: F401
+    from extraction.stages import metadata
+
+    metadata.language("A short English sentence about posters, to load the language model once.")

@@ -37,11 +37,16 @@ def _check_settings(**_: object) -> None:
 def _per_process(**_: object) -> None:
     """Runs in each pool process after fork: the only place heavy state may be created."""
     from extraction import llm
+    from extraction.api import warm_up
 
     settings = get_settings()
+    try:
+        warm_up()
+    except Exception:
+        log.warning("warming up the extraction engine failed; the first job will load it")
     if settings.extraction_engine != "layout" and hasattr(llm, "warm_up"):
         try:
-            llm.warm_up()
+            llm.warm_up(settings.extraction_engine)
         except Exception:
             log.warning("the JSON model could not be loaded; extraction falls back to the layout engine")
     threading.Thread(target=_heartbeat_loop, name="heartbeat", daemon=True).start()
