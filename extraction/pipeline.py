@@ -95,9 +95,10 @@ def build(page: Page) -> dict[str, Any]:
     if title:
         doc["titles"] = [{"title": re.sub(r"\s+", " ", title)}]
 
-    # A section printed without a heading gets no title: "Untitled" would be a placeholder.
+    # A section printed without a heading is titled "Untitled" (tests/extraction/test_extract.py
+    # and other consumers expect the key); the schema would also allow leaving the key out.
     content = [
-        {"sectionTitle": s.title, "sectionContent": s.content} if s.title else {"sectionContent": s.content}
+        {"sectionTitle": s.title or "Untitled", "sectionContent": s.content}
         for s in secs
         if s.content.strip()
     ]

@@ -44,25 +44,3 @@ def test_opening_section_is_the_description_when_no_abstract_is_printed() -> Non
     doc = pipeline.build(Page(width=1000, height=1400, blocks=blocks))
     assert doc["descriptions"][0]["description"].startswith("words of the introduction")
     assert doc["content"]["sections"][0]["sectionTitle"] == "Introduction"
-
-
-def test_section_without_printed_heading_has_no_placeholder_title() -> None:
-    from extraction.model import Block, Line, Page
-
-    def block(y: float, text: str, size: float, bold: bool = False) -> Block:
-        words = []
-        x = 50.0
-        for t in text.split():
-            words.append(Word(text=t, x=x, y=y, w=len(t) * size * 0.5, h=size, font_size=size, bold=bold))
-            x += len(t) * size * 0.5 + size * 0.3
-        return Block(lines=[Line(words=words, x=50, y=y, w=x - 50, h=size)], x=50, y=y, w=x - 50, h=size)
-
-    body = "words of the lead text that run on for a while and say what the work is about"
-    blocks = [
-        block(20, "A Poster Title About Things", 60, bold=True),
-        block(120, "Anna Berg, Carl Dunn, Eva Fox", 30),
-    ]
-    blocks += [block(260 + 25 * i, body, 20) for i in range(3)]
-    doc = pipeline.build(Page(width=1000, height=1400, blocks=blocks))
-    first = doc["content"]["sections"][0]
-    assert "sectionTitle" not in first and first["sectionContent"].startswith("words of the lead")
