@@ -53,6 +53,7 @@ def ocr_image(image: Any, source: str = "ocr") -> Page:
     except MemoryError as exc:
         raise ExtractionTimeoutError("OCR ran out of memory on this image; upload a smaller image") from exc
     page = Page(width=width, height=height, source=source)
+    vertical: list[tuple[float, float, float, float, str]] = []
     if result is None or result.boxes is None:
         return page
     for box, text in zip(result.boxes, result.txts, strict=False):
@@ -64,7 +65,10 @@ def ocr_image(image: Any, source: str = "ocr") -> Page:
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         h = y1 - y0
         if h > 1.5 * (x1 - x0) and len(text) > 2:
-            continue  # vertical text (axis titles, side labels): not part of the reading flow
+            # Text set bottom-to-top (a side label): kept when it reads as words.
+            if sum(c.isalpha() for c in text) >= 0.6 * len(text.replace(" ", "")):
+                vertical.append((x0, y0, x1, y1, text))
+            continue
         tokens = text.split()
         total = sum(len(t) for t in tokens) + len(tokens) - 1 or 1
         words: list[Word] = []
@@ -86,7 +90,33 @@ def ocr_image(image: Any, source: str = "ocr") -> Page:
                 x0, x1 = min(x0, left / scale), max(x1, right / scale)
         line = Line(words=words, x=x0, y=y0, w=x1 - x0, h=h)
         page.blocks.append(Block(lines=[line], x=x0, y=y0, w=x1 - x0, h=h))
+    _add_vertical(page, vertical)
     return page
+
+
+def _add_vertical(page: Page, boxes: list[tuple[float, float, float, float, str]]) -> None:
+    """Rotated lines printed side by side (read left to right) become one line at their top,
+    with the size of their text height, so the label reads whole and before what it labels."""
+    boxes = sorted(boxes)
+    used = [False] * len(boxes)
+    for i in range(len(boxes)):
+        if used[i]:
+            continue
+        group = [boxes[i]]
+        used[i] = True
+        for j in range(i + 1, len(boxes)):
+            gx0, gy0, gx1, gy1, _ = boxes[j]
+            last = group[-1]
+            if not used[j] and gx0 - last[2] < 0.5 * (last[2] - last[0]) and gy0 < last[3] and gy1 > last[1]:
+                group.append(boxes[j])
+                used[j] = True
+        size = max(b[2] - b[0] for b in group)
+        top = min(b[1] for b in group)
+        left, right = group[0][0], group[-1][2]
+        word = Word(
+            text=" ".join(b[4] for b in group), x=left, y=top, w=right - left, h=size, font_size=size * 0.75
+        )
+        page.blocks.append(Block(lines=[Line(words=[word], x=left, y=top, w=right - left, h=size)]))
 
 
 def _luma(c: Any) -> float:
