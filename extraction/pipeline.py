@@ -97,8 +97,9 @@ def build(page: Page) -> dict[str, Any]:
 
     # A section printed without a heading is titled "Untitled" (tests/extraction/test_extract.py
     # and other consumers expect the key); the schema would also allow leaving the key out.
+    vocab = sections.vocabulary([ln.text for ln in all_lines])
     content = [
-        {"sectionTitle": s.title or "Untitled", "sectionContent": s.content}
+        {"sectionTitle": s.title or "Untitled", "sectionContent": sections.dehyphenate(s.content, vocab)}
         for s in secs
         if s.content.strip()
     ]
@@ -106,8 +107,12 @@ def build(page: Page) -> dict[str, Any]:
         doc["content"] = {"sections": content}
     figs = [c for c in caps if c.kind == "figure"]
     tabs = [c for c in caps if c.kind == "table"]
-    doc["imageCaptions"] = [{"id": f"fig{i}", "caption": c.text} for i, c in enumerate(figs, 1)]
-    doc["tableCaptions"] = [{"id": f"table{i}", "caption": c.text} for i, c in enumerate(tabs, 1)]
+    doc["imageCaptions"] = [
+        {"id": f"fig{i}", "caption": sections.dehyphenate(c.text, vocab)} for i, c in enumerate(figs, 1)
+    ]
+    doc["tableCaptions"] = [
+        {"id": f"table{i}", "caption": sections.dehyphenate(c.text, vocab)} for i, c in enumerate(tabs, 1)
+    ]
 
     full_text = "\n".join(ln.text for ln in all_lines)
     outside_body = [ln.text for ln in all_lines if id(ln) not in title_ids and ln.y < head.body_top]
@@ -133,7 +138,9 @@ def build(page: Page) -> dict[str, Any]:
         ):
             abstract = first
     if abstract is not None:
-        doc["descriptions"] = [{"description": abstract.content, "descriptionType": "Abstract"}]
+        doc["descriptions"] = [
+            {"description": sections.dehyphenate(abstract.content, vocab), "descriptionType": "Abstract"}
+        ]
 
     keywords = metadata.keywords_line([ln.text for ln in all_lines])
     if not keywords:

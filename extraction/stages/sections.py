@@ -48,6 +48,26 @@ class Caption:
         return re.sub(rf"^[{_ICON}\s]+", "", " ".join(ln.text for ln in self.lines)).strip()
 
 
+_HYPHENATED = re.compile(r"\b(\w+)-\s?([a-zäöüßàâçéèêëîïôûùüÿñæœ]\w*)")
+
+
+def vocabulary(texts: list[str]) -> set[str]:
+    """Lower-case words printed on the page, to tell a line-break hyphen from a real one."""
+    return {w.lower() for t in texts for w in re.findall(r"\w+", t)}
+
+
+def dehyphenate(text: str, vocab: set[str]) -> str:
+    """ "Interpretations-texte" → "Interpretationstexte" when the poster prints the joined word
+    elsewhere (so the hyphen only broke a line); compounds like "co-culture" are left alone
+    unless their joined spelling is printed too."""
+
+    def join(m: re.Match[str]) -> str:
+        whole = m.group(1) + m.group(2)
+        return whole if whole.lower() in vocab else m.group(0)
+
+    return _HYPHENATED.sub(join, text)
+
+
 def paragraphs(lines: list[TextLine]) -> str:
     out: list[str] = []
     prev: TextLine | None = None

@@ -142,3 +142,9 @@ def test_footer_band_starts_its_own_section() -> None:
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["Acknowledgements", ""]
     assert secs[1].content.startswith("Oliver Hahn")
+
+
+def test_dehyphenate_only_when_the_joined_word_is_printed() -> None:
+    vocab = sections.vocabulary(["45 Interpretationstexte der Judenbuche", "ArguLit-Projekt"])
+    assert sections.dehyphenate("52 Interpretations-texte", vocab) == "52 Interpretationstexte"
+    assert sections.dehyphenate("co-cultured cells", vocab) == "co-cultured cells"
