@@ -172,12 +172,10 @@ def bar_extent(array: Any, xs: list[float], ys: list[float]) -> tuple[float | No
     if _luma(bar) >= 150:
         return None, None
     same = np.abs(row - bar).sum(axis=1) < 60
-    left = x0
-    while left > 0 and same[left - 1]:
-        left -= 1
-    right = x1
-    while right < width - 1 and same[right + 1]:
-        right += 1
+    breaks_left = np.flatnonzero(~same[:x0])
+    left = int(breaks_left[-1]) + 1 if len(breaks_left) else 0
+    breaks_right = np.flatnonzero(~same[x1 + 1 :])
+    right = x1 + int(breaks_right[0]) if len(breaks_right) else width - 1
     return float(left), float(right)
 
 
