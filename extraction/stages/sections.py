@@ -34,7 +34,8 @@ class Section:
 
     @property
     def content(self) -> str:
-        return "\n\n".join([*self.lead, paragraphs(self.lines), *self.tail]).strip()
+        parts = [*self.lead, paragraphs(self.lines), *self.tail]
+        return "\n\n".join(p for p in parts if p.strip()).strip()
 
 
 @dataclass
