@@ -89,6 +89,13 @@ def build(page: Page) -> dict[str, Any]:
     if not people and head.above:
         # Some banners print the authors (and institute) above the title instead of under it.
         people = creators.extract(head.above)
+    if not people:
+        # ... or beside it, in a block next to a left-aligned title.
+        side = [
+            ln for ln in all_lines if ln.y < head.body_top and head.beside(ln) and id(ln) not in title_ids
+        ]
+        if side:
+            people = creators.extract(side)
     if people:
         doc["creators"] = people
     title = " ".join(t.plain_text for t in head.title).strip()

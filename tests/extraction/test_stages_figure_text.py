@@ -44,3 +44,25 @@ def test_opening_section_is_the_description_when_no_abstract_is_printed() -> Non
     doc = pipeline.build(Page(width=1000, height=1400, blocks=blocks))
     assert doc["descriptions"][0]["description"].startswith("words of the introduction")
     assert doc["content"]["sections"][0]["sectionTitle"] == "Introduction"
+
+
+def test_authors_beside_a_left_title_are_found() -> None:
+    from extraction.model import Block, Line, Page
+
+    def block(x: float, y: float, text: str, size: float, bold: bool = False) -> Block:
+        words = []
+        cx = x
+        for t in text.split():
+            words.append(Word(text=t, x=cx, y=y, w=len(t) * size * 0.5, h=size, font_size=size, bold=bold))
+            cx += len(t) * size * 0.5 + size * 0.3
+        return Block(lines=[Line(words=words, x=x, y=y, w=cx - x, h=size)], x=x, y=y, w=cx - x, h=size)
+
+    body = "words of the introduction that run on for a while and say what the work is about"
+    blocks = [
+        block(50, 20, "A Poster Title", 60, bold=True),
+        block(1500, 30, "Anna Berg, Carl Dunn, Eva Fox", 30),
+        block(50, 200, "Introduction", 40, bold=True),
+    ]
+    blocks += [block(50, 260 + 25 * i, body, 20) for i in range(3)]
+    doc = pipeline.build(Page(width=2400, height=1400, blocks=blocks))
+    assert [c["familyName"] for c in doc["creators"]] == ["Berg", "Dunn", "Fox"]
