@@ -18,6 +18,12 @@ LABEL_CHARS = 10
 DATA_VALUE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
 ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|resumen|résumé|riassunto|overview)\b", re.I)
+# Sections that list other works and funders: their DOIs and URLs are not the poster's.
+CITED = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(references?|bibliography|literature|literatur|works cited|sources|quellen|"
+    r"acknowledge?ments?|funding|disclosures?)\b",
+    re.I,
+)
 # Headings under which a poster's opening section serves as its summary when no abstract is printed.
 OPENING = re.compile(
     r"^\s*(?:\d+\.?\s*)?(introduction|background|motivation|conclusions?|key (?:findings|messages?)|"
@@ -124,7 +130,8 @@ def build(page: Page) -> dict[str, Any]:
     full_text = "\n".join(ln.text for ln in all_lines)
     outside_body = [ln.text for ln in all_lines if id(ln) not in title_ids and ln.y < head.body_top]
     footer = [ln.text for ln in all_lines if ln.y > page.height * 0.9]
-    ids = metadata.identifiers(full_text)
+    cited = {id(ln) for s in secs if CITED.match(s.title) for ln in s.lines}
+    ids = metadata.identifiers("\n".join(ln.text for ln in all_lines if id(ln) not in cited))
     if ids:
         doc["identifiers"] = ids
 

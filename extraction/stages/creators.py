@@ -272,6 +272,35 @@ def _link_emails(
                     give(i, address)
 
 
+_ORCID = re.compile(r"(?:https?://)?orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.IGNORECASE)
+
+
+def _link_orcids(creators: list[dict], text: str) -> None:
+    """ORCID iDs printed after an author's name ("Ivanyi P, https://orcid.org/0000-...") become
+    that author's ORCID name identifier; the name is the nearest family name before the iD."""
+    if not text:
+        return
+    families = {
+        _fold(c.get("familyName", "")): c for c in creators if len(_fold(c.get("familyName", ""))) >= 2
+    }
+    start = 0
+    for m in _ORCID.finditer(text):
+        before = [_fold(w) for w in re.findall(r"[^\W\d_][\w'-]*", text[start : m.start()])]
+        start = m.end()
+        owner = next((families[w] for w in reversed(before) if w in families), None)
+        if owner is None or any(
+            n.get("nameIdentifierScheme") == "ORCID" for n in owner.get("nameIdentifiers", [])
+        ):
+            continue
+        owner.setdefault("nameIdentifiers", []).append(
+            {
+                "nameIdentifier": f"https://orcid.org/{m.group(1)}",
+                "nameIdentifierScheme": "ORCID",
+                "schemeURI": "https://orcid.org",
+            }
+        )
+
+
 def extract(zone: list[TextLine]) -> list[dict]:
     """Creator records (poster-json v0.2) from the creator zone's lines."""
     author_lines: list[tuple[TextLine, str]] = []
@@ -279,6 +308,7 @@ def extract(zone: list[TextLine]) -> list[dict]:
     affs: list[tuple[str, str]] = []
     pending_marker = ""
     last_aff: TextLine | None = None
+    url_text = ""
     ordered = sorted(zone, key=lambda ln: (round(ln.y / max(ln.size, 1)), ln.x))
     for ln in ordered:
         text = _marked_text(ln)
@@ -296,7 +326,11 @@ def extract(zone: list[TextLine]) -> list[dict]:
                 (ln, [m.translate(_SUPERSCRIPTS) for m in marks], [a for a in addresses if "@" in a])
             )
             continue
-        if _URL.search(plain) or is_standard_name(plain):
+        if _URL.search(plain) or (url_text.endswith("-") and re.match(r"\d{4}-", plain)):
+            # A wrapped ORCID list continues on the next line without a space after "0000-".
+            url_text += plain if url_text.endswith(("-", "/")) else " " + plain
+            continue
+        if is_standard_name(plain):
             continue
         if affs and last_aff is not None and _wraps(last_aff, ln) and _MARK not in text:
             # The affiliation list wrapped onto this line: same size, right under it, no marker.
@@ -345,4 +379,5 @@ def extract(zone: list[TextLine]) -> list[dict]:
             record["affiliation"] = [{"name": n} for n in dict.fromkeys(names)]
         creators.append(record)
     _link_emails(creators, sources, emails)
+    _link_orcids(creators, url_text)
     return creators

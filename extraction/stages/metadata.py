@@ -25,16 +25,21 @@ CONFERENCE = re.compile(
     r"(?:\s+(?:of|on|for|and|the|in)\s+(?:the\s+)?(?:[A-Z][\w'’&.-]*\s*){1,8})?(?:\s+\(?[A-Z]{2,}\s*\d{2,4}\)?)?"
     r"(?:\s+20\d\d)?)"
 )
+FUNDER_PREFIX = "10.13039/"  # Crossref Funder Registry
 ACRONYM_YEAR = re.compile(r"\b([A-Z][A-Za-z]{1,10}(?:\s?Europe|\s?EU|\s?US)?)\s?['’]?((?:19|20)\d\d|'\d\d)\b")
 YEAR = re.compile(r"(?<!\d)(20[0-3]\d|19[89]\d)(?!\d)")
 LICENSE = re.compile(r"\b(CC[\s-]?BY(?:[\s-](?:SA|NC|ND)){0,2}(?:[\s-]\d\.\d)?|CC0(?:\s1\.0)?)\b")
 
 
 def identifiers(text: str) -> list[dict]:
+    """DOIs, poster/abstract numbers and URLs printed on the poster (the caller leaves out cited
+    works: references and acknowledgements name other people's identifiers)."""
     found: list[dict] = []
     seen: set[str] = set()
     for m in DOI.finditer(text):
         doi = m.group(1)
+        if doi.startswith(FUNDER_PREFIX):
+            continue  # a funder's registry ID, not an identifier of the poster
         if doi.lower() not in seen:
             seen.add(doi.lower())
             found.append({"identifier": doi, "identifierType": "DOI"})
@@ -46,8 +51,8 @@ def identifiers(text: str) -> list[dict]:
             found.append({"identifier": value, "identifierType": kind})
     for m in URL.finditer(text):
         url = m.group(1)
-        if "doi.org/" in url.lower() or url.lower() in seen:
-            continue
+        if "doi.org/" in url.lower() or "orcid.org/" in url.lower() or url.lower() in seen:
+            continue  # ORCID iDs identify people; they go to the creators
         seen.add(url.lower())
         found.append({"identifier": url, "identifierType": "URL"})
     return found

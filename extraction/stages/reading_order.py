@@ -103,6 +103,16 @@ def _peel(lines: list[TextLine], body: float, col_gap: float) -> list[list[TextL
     if best is None or best_size < 0.6 * len(lines):
         return None
     top, bottom = best
+
+    def gap(upper: list[TextLine], lower: list[TextLine]) -> float:
+        return min(ln.y for ln in lower) - max(ln.bottom for ln in upper)
+
+    # A peeled footer or banner takes along the lines set tightly against it (the names above a
+    # contact address), as long as the columns keep at least one band.
+    while bottom and top + bottom + 1 < len(parts) and gap(parts[-bottom - 1], parts[-bottom]) < body:
+        bottom += 1
+    while top and top + bottom + 1 < len(parts) and gap(parts[top - 1], parts[top]) < body:
+        top += 1
     head = [ln for part in parts[:top] for ln in part]
     middle = [ln for part in parts[top : len(parts) - bottom] for ln in part]
     tail = [ln for part in parts[len(parts) - bottom :] for ln in part]

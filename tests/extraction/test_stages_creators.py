@@ -93,3 +93,41 @@ def test_email_marked_like_one_author_goes_to_that_author() -> None:
     out = creators.extract(zone)
     assert out[0]["nameIdentifiers"][0]["nameIdentifier"] == "aberg@example.org"
     assert "nameIdentifiers" not in out[1]
+
+
+def test_orcid_list_links_to_authors_even_when_wrapped() -> None:
+    zone = [
+        line(0, "Ivanyi", "P", ("1", True), ",", "Bullement", "A", ("2", True), size=26),
+        line(
+            40,
+            ("1", True),
+            "Hannover",
+            "Medical",
+            "School,",
+            "Germany;",
+            ("2", True),
+            "Delta",
+            "Hat",
+            "Ltd,",
+            "UK",
+            size=14,
+        ),
+        line(
+            60,
+            "ORCID",
+            "iDs:",
+            "Ivanyi",
+            "P,",
+            "https://orcid.org/0000-0002-2862-7302;",
+            "Bullement",
+            "A:https://orcid.org/0000-",
+            size=14,
+        ),
+        line(78, "0001-7091-0972", size=14),
+    ]
+    out = creators.extract(zone)
+    ids = {c["familyName"]: c["nameIdentifiers"][0]["nameIdentifier"] for c in out}
+    assert ids == {
+        "Ivanyi": "https://orcid.org/0000-0002-2862-7302",
+        "Bullement": "https://orcid.org/0000-0001-7091-0972",
+    }

@@ -66,3 +66,31 @@ def test_authors_beside_a_left_title_are_found() -> None:
     blocks += [block(50, 260 + 25 * i, body, 20) for i in range(3)]
     doc = pipeline.build(Page(width=2400, height=1400, blocks=blocks))
     assert [c["familyName"] for c in doc["creators"]] == ["Berg", "Dunn", "Fox"]
+
+
+def test_urls_in_references_are_not_poster_identifiers() -> None:
+    from extraction.model import Block, Line, Page
+
+    def block(y: float, text: str, size: float, bold: bool = False) -> Block:
+        words = []
+        x = 50.0
+        for t in text.split():
+            words.append(Word(text=t, x=x, y=y, w=len(t) * size * 0.5, h=size, font_size=size, bold=bold))
+            x += len(t) * size * 0.5 + size * 0.3
+        return Block(lines=[Line(words=words, x=50, y=y, w=x - 50, h=size)], x=50, y=y, w=x - 50, h=size)
+
+    body = "words of the introduction that run on for a while and say what the work is about"
+    blocks = [
+        block(20, "A Poster Title About Things", 60, bold=True),
+        block(120, "Anna Berg, Carl Dunn, Eva Fox", 30),
+    ]
+    blocks += [
+        block(220, "Introduction", 40, bold=True),
+        block(280, body + " see https://example.org/tool", 20),
+    ]
+    blocks += [
+        block(400, "References", 40, bold=True),
+        block(460, "1. Smith J. Paper. https://cited.example.com/x", 20),
+    ]
+    doc = pipeline.build(Page(width=1400, height=1400, blocks=blocks))
+    assert [i["identifier"] for i in doc["identifiers"]] == ["https://example.org/tool"]
