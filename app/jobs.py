@@ -83,6 +83,8 @@ def claim(eng: sa.Engine, settings: Settings, limit: int | None = None) -> list[
             .with_for_update(of=job, skip_locked=True)
         ).all()
         for row in rows:
+            if not _still_claimable(conn, row.id, settings):
+                continue
             starts = conn.execute(
                 sa.select(sa.func.coalesce(sa.func.sum(att.c.starts), 0)).where(
                     att.c.job_id == row.id, ~att.c.retired
@@ -106,6 +108,28 @@ def claim(eng: sa.Engine, settings: Settings, limit: int | None = None) -> list[
             )
             claims.append(Claim(row.id, row.posterId, token, row.filePath or "", row.fileName or ""))
     return claims
+
+
+def _still_claimable(conn: sa.Connection, job_id: str, settings: Settings) -> bool:
+    """Re-check a locked job with a fresh snapshot before claiming it.
+
+    Why: under READ COMMITTED, a row locked just after another poller committed its claim is
+    re-checked by PostgreSQL against the *new* job row but with the *old* snapshot for the
+    `NOT EXISTS (live attempt)` subquery, so the other claim's attempt is invisible and the job
+    would be claimed twice. A new statement sees the committed attempt; the row lock we hold
+    keeps anyone else from claiming meanwhile.
+    """
+    att = attempts_table()
+    job = extraction_job
+    fresh = conn.execute(sa.select(job.c.status, job.c.completed).where(job.c.id == job_id)).first()
+    if fresh is None or fresh.completed:
+        return False
+    if fresh.status == settings.job_pending_status:
+        return True
+    live = conn.execute(
+        sa.select(att.c.id).where(att.c.job_id == job_id, att.c.state.in_(LIVE)).limit(1)
+    ).first()
+    return fresh.status == "processing" and live is None
 
 
 def _gave_up(conn: sa.Connection, job_id: str, starts: int) -> str:

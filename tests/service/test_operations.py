@@ -82,7 +82,7 @@ def test_completed_job_gets_a_thumbnail(stack, eng, bunny, sample_pdf):
     assert url.startswith(f"thumbnails/{poster_id}/") and url.endswith(".jpeg")
     assert note == url
     width, height = jpeg_size(bunny.uploads[url])
-    assert width == 1200 and height == 1600  # the factory poster is 1200 x 1600 pt
+    assert (width, height) == (900, 1200)  # the factory poster is 1200 x 1600 pt: long side 1200
 
 
 def test_thumbnail_failure_never_fails_the_job(stack, eng, bunny, sample_pdf):
@@ -200,7 +200,7 @@ def test_metrics(stack, eng, bunny, sample_pdf):
     assert "posterx_worker_heartbeat_age_seconds{" in text
 
 
-def test_openapi_matches_routes_and_codes(stack):
+def test_openapi_matches_routes_and_codes(stack, settings):
     from app.api import create_app
     from app.api.openapi import SPEC
 
