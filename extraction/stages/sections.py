@@ -215,6 +215,28 @@ def _inset(sub: Section, parent: Section) -> bool:
     return head.x > top.x + margin and head.right < top.right - margin
 
 
+_NUMBERED = re.compile(r"^\s*\(?(\d{1,2})[.)]")
+
+
+def _by_printed_number(subs: list[Section]) -> list[Section]:
+    """Sub-sections numbered by the author (1., 2., ...) in the author's order: a grid of numbered
+    panels is otherwise read row by row, which may not be how it is numbered. An unnumbered
+    sub-section (a label promoted to heading) stays with the numbered one before it."""
+    if len(subs) < 2 or not _NUMBERED.match(subs[0].title):
+        return subs
+    groups: list[tuple[int, list[Section]]] = []
+    for sub in subs:
+        m = _NUMBERED.match(sub.title)
+        if m:
+            groups.append((int(m.group(1)), [sub]))
+        else:
+            groups[-1][1].append(sub)
+    values = [v for v, _ in groups]
+    if len(groups) < 2 or sorted(values) != list(range(min(values), min(values) + len(values))):
+        return subs
+    return [sub for _, group in sorted(groups, key=lambda g: g[0]) for sub in group]
+
+
 def _nest(sections: list[Section], by_inset: bool = False) -> list[Section]:
     """A heading with no text of its own, followed by smaller headings, is a group heading: the
     smaller sections are its sub-sections and become its content (titles kept as paragraphs),
@@ -238,10 +260,12 @@ def _nest(sections: list[Section], by_inset: bool = False) -> list[Section]:
             i += 1
             continue
         j = i + 1
+        subs: list[Section] = []
         while j < len(sections) and is_sub(sections[j], sec):
-            sub = sections[j]
-            sec.tail.extend(part for part in (sub.title, sub.content) if part.strip())
+            subs.append(sections[j])
             j += 1
+        for sub in _by_printed_number(subs):
+            sec.tail.extend(part for part in (sub.title, sub.content) if part.strip())
         out.append(sec)
         i = j
     return out

@@ -148,3 +148,20 @@ def test_dehyphenate_only_when_the_joined_word_is_printed() -> None:
     vocab = sections.vocabulary(["45 Interpretationstexte der Judenbuche", "ArguLit-Projekt"])
     assert sections.dehyphenate("52 Interpretations-texte", vocab) == "52 Interpretationstexte"
     assert sections.dehyphenate("co-cultured cells", vocab) == "co-cultured cells"
+
+
+def test_numbered_sub_sections_follow_their_numbers() -> None:
+    ordered = [
+        line(0, "RESULTS", size=40, bold=True),
+        line(60, "1. Size-exclusion chromatography", size=36, bold=True),
+        line(100, "nsp14 and nsp10 eluted apart from each other here.", block=1),
+        line(60, "4. Enzymatic activity curve", size=36, bold=True),
+        line(140, "2. pH dose-dependent", size=36, bold=True),
+        line(240, "3. MgCl2 dose-dependent", size=36, bold=True),
+        line(400, "CONCLUSIONS", size=40, bold=True),
+        line(460, "The assay is sensitive and reproducible for the complex."),
+    ]
+    secs, _ = sections.split(ordered, 20.0)
+    assert [s.title for s in secs] == ["RESULTS", "CONCLUSIONS"]
+    numbers = [p[:2] for p in secs[0].content.split("\n\n") if p[:1].isdigit()]
+    assert numbers == ["1.", "2.", "3.", "4."]
