@@ -152,7 +152,32 @@ def parse_alto(xml: bytes) -> Page:
         if block.lines:
             page.blocks.append(block)
     _attach_accents(page)
+    _drop_shadows(page)
     return page
+
+
+def _drop_shadows(page: Page) -> None:
+    """Drop a word printed a second time just offset from itself (a drop-shadow effect).
+
+    Designers fake shadows by drawing the text twice; pdfalto then reports every word twice,
+    and the copies would be read as "17 FAIR4RS 17 FAIR4RS principles principles".
+    """
+    kept: dict[tuple[str, int], list[Word]] = {}
+    for block in page.blocks:
+        for line in block.lines:
+            survivors = []
+            for w in line.words:
+                key = (w.text, round(w.font_size))
+                twin = len(w.text) >= 2 and any(
+                    abs(o.x - w.x) < 0.5 * max(w.h, 1) and abs(o.y - w.y) < 0.5 * max(w.h, 1) and o is not w
+                    for o in kept.get(key, [])
+                )
+                if not twin:
+                    kept.setdefault(key, []).append(w)
+                    survivors.append(w)
+            line.words = survivors
+        block.lines = [ln for ln in block.lines if ln.words]
+    page.blocks = [b for b in page.blocks if b.lines]
 
 
 # Spacing accents some PDF producers draw as separate glyphs over a letter ("Mu" + "··" for

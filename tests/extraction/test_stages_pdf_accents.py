@@ -19,3 +19,17 @@ def test_diaeresis_glyph_is_attached_and_the_word_rejoined() -> None:
     _attach_accents(page)
     words = [w.text for b in page.blocks for ln in b.lines for w in ln.words]
     assert words == ["Ophir", "Münz-Manor"]
+
+
+def test_drop_shadow_copies_are_removed() -> None:
+    from extraction.backends.pdf import _drop_shadows
+
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, x, y, 30, 40, font_size=38)
+
+    top = Line(words=[word("17", 1395, 1078), word("FAIR4RS", 1440, 1078)])
+    shadow = Line(words=[word("17", 1407, 1093), word("FAIR4RS", 1452, 1093)])
+    below = Line(words=[word("17", 1395, 1160)])  # the same word a line further down is kept
+    page = Page(width=3000, height=2000, blocks=[Block(lines=[top]), Block(lines=[shadow, below])])
+    _drop_shadows(page)
+    assert [w.text for b in page.blocks for ln in b.lines for w in ln.words] == ["17", "FAIR4RS", "17"]
