@@ -88,6 +88,7 @@ def build(page: Page) -> dict[str, Any]:
         lambda ln: is_heading(ln, body, None, heading_ratio, emphasis_only),
     )
     ordered = reading_order.order(body_lines, body)
+    figures.mark_after_pictures(ordered, page.images, page.width, page.height)
     secs, caps = sections.split(ordered, body, heading_ratio=heading_ratio, emphasis_only=emphasis_only)
 
     doc: dict[str, Any] = {"$schema": SCHEMA_URI}

@@ -75,3 +75,21 @@ def mark_unlabelled(
             continue
         if any(_adjacent(block, pic) for pic in pictures) and _describes_picture(block):
             first.tags.add(CAPTION_TAG)
+
+
+AFTER_PICTURE_TAG = "after-picture"
+
+
+def mark_after_pictures(ordered: list[TextLine], images: list[Box], page_w: float, page_h: float) -> None:
+    """Tag a line that follows a picture in its column (the picture sits between it and the line
+    read before it): the text under a figure starts a new passage, not more of the one above."""
+    pictures = _pictures(images, page_w, page_h)
+    for prev, ln in zip(ordered, ordered[1:], strict=False):
+        if ln.y <= prev.bottom:
+            continue
+        for px, py, pw, ph in pictures:
+            between = py >= prev.bottom - 0.5 * ln.size and py + ph <= ln.y + 0.5 * ln.size
+            overlap = min(ln.right, px + pw) - max(ln.x, px)
+            if between and overlap > 0.5 * min(ln.w, pw):
+                ln.tags.add(AFTER_PICTURE_TAG)
+                break

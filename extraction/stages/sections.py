@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from extraction.stages.figures import CAPTION_TAG
+from extraction.stages.figures import AFTER_PICTURE_TAG, CAPTION_TAG
 from extraction.stages.headings import RUN_IN, is_heading
 from extraction.stages.lines import TextLine
 from extraction.stages.reading_order import FOOTER_TAG
@@ -142,7 +142,8 @@ def split(
                 current.lines.append(rest)
             i += 1
             continue
-        if current is None or _starts_note(current, ln, nxt) or (FOOTER_TAG in ln.tags and current.lines):
+        new_passage = FOOTER_TAG in ln.tags or AFTER_PICTURE_TAG in ln.tags
+        if current is None or _starts_note(current, ln, nxt) or (new_passage and current.lines):
             current = Section(title="")
             sections.append(current)
         current.lines.append(ln)

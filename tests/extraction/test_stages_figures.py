@@ -77,3 +77,13 @@ def test_page_background_is_not_a_picture() -> None:
     cap = block(100, 255, ["Black points represent nightly means of the", "observations in the field."], 5)
     figures.mark_unlabelled(cap, [(0.0, 0.0, 1000.0, 600.0)], 1000, 600, never_heading)
     assert not cap[0].tags
+
+
+def test_line_after_a_picture_in_its_column_is_tagged() -> None:
+    above = block(100, 80, ["Text above the figure that ends its paragraph here."], 1)
+    below = block(100, 260, ["SMARTS time is available on the telescope for a fee."], 2)
+    beside = block(600, 260, ["Another column that has no picture above it at all."], 3)
+    ordered = above + below + beside
+    figures.mark_after_pictures(ordered, [PICTURE], 1000, 600)
+    assert figures.AFTER_PICTURE_TAG in below[0].tags
+    assert not above[0].tags and not beside[0].tags

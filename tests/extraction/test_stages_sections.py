@@ -165,3 +165,17 @@ def test_numbered_sub_sections_follow_their_numbers() -> None:
     assert [s.title for s in secs] == ["RESULTS", "CONCLUSIONS"]
     numbers = [p[:2] for p in secs[0].content.split("\n\n") if p[:1].isdigit()]
     assert numbers == ["1.", "2.", "3.", "4."]
+
+
+def test_text_after_a_picture_starts_an_untitled_passage() -> None:
+    from extraction.stages.figures import AFTER_PICTURE_TAG
+
+    after = line(300, "SMARTS time is available on the telescope for a fee.", block=2)
+    after.tags.add(AFTER_PICTURE_TAG)
+    ordered = [
+        line(0, "The Program", size=30, bold=True),
+        line(40, "We study nearby red dwarfs.", block=1),
+        after,
+    ]
+    secs, _ = sections.split(ordered, 20.0)
+    assert [s.title for s in secs] == ["The Program", ""]
