@@ -109,11 +109,13 @@ def build(page: Page) -> dict[str, Any]:
     if title:
         doc["titles"] = [{"title": re.sub(r"\s+", " ", title)}]
 
-    # A section printed without a heading is titled "Untitled" (tests/extraction/test_extract.py
-    # and other consumers expect the key); the schema would also allow leaving the key out.
+    # A section printed without a heading has no sectionTitle: a placeholder would be invented.
     vocab = sections.vocabulary([ln.text for ln in all_lines])
     content = [
-        {"sectionTitle": s.title or "Untitled", "sectionContent": sections.dehyphenate(s.content, vocab)}
+        {
+            **({"sectionTitle": s.title} if s.title else {}),
+            "sectionContent": sections.dehyphenate(s.content, vocab),
+        }
         for s in secs
         if s.content.strip()
     ]

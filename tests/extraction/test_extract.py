@@ -27,7 +27,7 @@ def test_title_and_creators_with_affiliations(doc):
 
 
 def test_sections_verbatim_with_bullets(doc):
-    sections = {s["sectionTitle"]: s["sectionContent"] for s in doc["content"]["sections"]}
+    sections = {s.get("sectionTitle"): s["sectionContent"] for s in doc["content"]["sections"]}
     assert list(sections)[:4] == ["Abstract", "Methods", "Results", "Conclusions"]
     for title, text in PosterSpec().sections:
         for line in text.split("\n"):
@@ -76,7 +76,7 @@ def test_conference_and_year_when_printed(tmp_path):
 def test_single_column_and_three_column_layouts(tmp_path):
     for columns in (1, 3):
         doc = extract(poster_pdf(tmp_path / f"c{columns}.pdf", columns=columns))
-        titles = [s["sectionTitle"] for s in doc["content"]["sections"]]
+        titles = [s.get("sectionTitle") for s in doc["content"]["sections"]]
         assert titles[:4] == ["Abstract", "Methods", "Results", "Conclusions"], (columns, titles)
 
 
