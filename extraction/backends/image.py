@@ -17,7 +17,8 @@ from extraction.model import Block, Line, Page, Word
 
 _engine: Any = None
 _lock = threading.Lock()
-OCR_MAX_SIDE = 10000  # longer images are scaled down before OCR: beyond this, text is not finer, only slower
+OCR_MAX_SIDE = 10000
+DRAFT_ABOVE = 6000  # JPEGs longer than this are decoded at half scale (see `load`)  # longer images are scaled down before OCR: beyond this, text is not finer, only slower
 
 
 def _ocr_engine() -> Any:
@@ -47,7 +48,7 @@ def ocr_image(image: Any, source: str = "ocr") -> Page:
     if max(width, height) > OCR_MAX_SIDE:
         scale = OCR_MAX_SIDE / max(width, height)
         image = image.resize((int(width * scale), int(height * scale)))
-    array = np.asarray(image.convert("RGB"))
+    array = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     try:
         result = _ocr_engine()(array)
     except MemoryError as exc:
@@ -194,8 +195,15 @@ def load(path: Path, max_pixels: int) -> Page:
                     f"the image is {w}×{h} pixels ({w * h / 1e6:.0f} megapixels); the limit is "
                     f"{max_pixels / 1e6:.0f} megapixels: scale it down and upload again"
                 )
+            if img.format == "JPEG" and max(w, h) > DRAFT_ABOVE:
+                # Decode at half scale inside libjpeg: a 10,000 px scan costs a quarter of the
+                # memory, and text on a poster that large is still several times OCR's minimum.
+                img.draft("RGB", (w // 2, h // 2))
             img.load()
-            return ocr_image(img)
+            page = ocr_image(img)
+            if img.size != (w, h):  # report in the file's own pixel coordinates
+                page = _rescale(page, w / img.size[0])
+            return page
     except InputTooLargeError:
         raise
     except Image.DecompressionBombError as exc:
@@ -206,3 +214,18 @@ def load(path: Path, max_pixels: int) -> Page:
         raise CorruptFileError(
             "the image could not be decoded; it is probably truncated or damaged: export it again"
         ) from exc
+
+
+def _rescale(page: Page, factor: float) -> Page:
+    """Scale every box of `page` by `factor` (pixel coordinates of a half-scale decode → file)."""
+    page.width *= factor
+    page.height *= factor
+    for block in page.blocks:
+        block.x, block.y, block.w, block.h = (v * factor for v in (block.x, block.y, block.w, block.h))
+        for line in block.lines:
+            line.x, line.y, line.w, line.h = (v * factor for v in (line.x, line.y, line.w, line.h))
+            for word in line.words:
+                word.x, word.y, word.w, word.h = (v * factor for v in (word.x, word.y, word.w, word.h))
+                word.font_size *= factor
+    page.images = [(x * factor, y * factor, w * factor, h * factor) for x, y, w, h in page.images]
+    return page

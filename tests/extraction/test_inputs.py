@@ -115,3 +115,22 @@ def test_names_with_spaces_quotes_and_unicode(tmp_path, poster):
     odd = tmp_path / "Poster “final” d'été; $(rm -rf ~) v2.pdf"
     odd.write_bytes(poster.read_bytes())
     assert extract(odd)["titles"][0]["title"] == factories.PosterSpec().title
+
+
+def test_large_jpeg_is_decoded_at_half_scale_and_reported_in_file_pixels(tmp_path):
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (7000, 1400), "white")
+    draw = ImageDraw.Draw(img)
+    draw.text((3500, 300), "Coral Reef Recovery", fill="black", font=ImageFont.load_default(size=200))
+    draw.text((3500, 800), "Methods and results", fill="black", font=ImageFont.load_default(size=120))
+    path = tmp_path / "wide.jpg"
+    img.save(path, quality=90)
+    doc = extract(path)
+    assert doc["titles"][0]["title"] == "Coral Reef Recovery"
+    assert doc["formats"] == ["JPEG"]
+    from extraction import backends
+
+    page = backends.load_page(path)
+    xs = [w.x for b in page.blocks for ln in b.lines for w in ln.words]
+    assert page.width == 7000 and min(xs) > 3000  # file coordinates, not the half-scale decode's
