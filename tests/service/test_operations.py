@@ -76,9 +76,10 @@ def test_completed_job_gets_a_thumbnail(stack, eng, bunny, sample_pdf):
     with eng.connect() as conn:
         url = wait_for(lambda: conn.execute(sa.select(poster.c.imageUrl).where(poster.c.id == poster_id)).scalar(),
                        20, what="Poster.imageUrl")  # fmt: skip
-        note = conn.execute(
-            sa.select(attempts_table().c.thumbnail).where(attempts_table().c.job_id == job_id)
-        ).scalar()
+        query = sa.select(attempts_table().c.thumbnail).where(attempts_table().c.job_id == job_id)
+        note = wait_for(
+            lambda: conn.execute(query).scalar(), 10, what="the thumbnail note"
+        )  # set after the link
     assert url.startswith(f"thumbnails/{poster_id}/") and url.endswith(".jpeg")
     assert note == url
     width, height = jpeg_size(bunny.uploads[url])
