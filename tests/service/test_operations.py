@@ -168,10 +168,12 @@ def test_jobs_retry_gives_a_failed_job_fresh_attempts(stack, eng, bunny, sample_
     job_id, poster_id, row = run_job(stack, eng, bunny, b"", "empty.pdf")
     assert row.status == "failed"
     env = stack["env"]
+    upload(
+        bunny, poster_id, sample_pdf, "empty.pdf"
+    )  # the user fixed the file (before the retry: beat polls)
     res = posterx("jobs", "retry", job_id, env=env)
     assert res.returncode == 0, res.stderr
     assert posterx("jobs", "retry", "nope", env=env).returncode == 1
-    upload(bunny, poster_id, sample_pdf, "empty.pdf")  # the user fixed the file
     requests.post(stack["url"] + "/jobs/poll", headers=auth(), timeout=5)
     row = wait_for(
         lambda: (j := job_row(eng, job_id)).status == "completed" and j, 60, what="the retried job"
