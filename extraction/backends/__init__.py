@@ -22,7 +22,7 @@ from extraction.model import Page
 MAX_PAGES = 50
 MAX_PIXELS = 150_000_000
 MIN_WORDS_FOR_TEXT_LAYER = 5
-OCR_RENDER_MAX_SIDE = 6000
+OCR_RENDER_MAX_SIDE = 4000  # twice what OCR reads (image.OCR_MAX_SIDE): area averaging then halves it
 ACCEPTED = "a PDF or an image (PNG, JPEG, TIFF, WebP, BMP, GIF)"
 
 _IMAGE_MAGIC = (

@@ -10,6 +10,7 @@ Run as `python -m extraction.backends.render PDF OUT.png MAX_SIDE [DPI]`.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import resource
 import signal
@@ -73,6 +74,9 @@ def _render_forked(pdf: Path, out: Path, max_side: int, dpi: float, timeout_s: f
     if pid == 0:  # child: never returns
         code = 1
         try:
+            # Hitting the memory cap aborts pdfium; that is this child's expected way to fail,
+            # reported by the parent, so no crash dump from an inherited faulthandler.
+            faulthandler.disable()
             # The address-space cap is on top of what the parent already maps (models, libraries).
             with open("/proc/self/statm") as fh:
                 mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
