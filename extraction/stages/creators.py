@@ -78,6 +78,11 @@ class Person:
     organizational: bool = False
 
 
+# Digits glued to the end of a lower-case word ("Meena1,", "Dettori¹,2"): a marker that lost its
+# superscript, as OCR and some PDF exports print them. A word in running text rarely ends so.
+_GLUED = re.compile(rf"(?<=[a-zß-ÿ{_SUP_CHARS}])(\d{{1,2}}(?:,\d{{1,2}}(?=[,\s]|$))*)(?=[,;\s]|$)")
+
+
 def _marked_text(line: TextLine) -> str:
     """Line text with every marker wrapped as \\x01...\\x02 so later splits keep them apart."""
     parts: list[str] = []
@@ -86,12 +91,25 @@ def _marked_text(line: TextLine) -> str:
             parts.append(f"{_MARK}{w.text}{_END}")
             continue
         text = re.sub(
-            rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}]))*)",
+            rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}])|,\d{{1,2}}(?=[,;\s]|$))*)",
             lambda m: f"{_MARK}{m.group(1)}{_END}",
             w.text,
         )
+        text = _GLUED.sub(lambda m: f"{_MARK}{m.group(1)}{_END}", text)
         parts.append(text)
     return " ".join(parts)
+
+
+def is_byline(line: TextLine) -> bool:
+    """A line of personal names carrying affiliation markers ("A. Smith¹, B. Jones²").
+
+    The title stage asks: OCR box heights of such a line (its markers stand above it) can
+    match the title's, yet it is never part of the title.
+    """
+    text = _marked_text(line)
+    if text.count(_MARK) < 2:
+        return False
+    return _looks_like_names(re.sub(f"{_MARK}.*?{_END}", "", text))
 
 
 def _marker_list(raw: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from extraction.stages import creators
 from extraction.stages.headings import is_heading, is_standard_name
 from extraction.stages.lines import TextLine
 
@@ -40,17 +41,28 @@ def is_prose(line: TextLine, body: float) -> bool:
     return lower / len(words) >= 0.5
 
 
+def is_phrase(line: TextLine) -> bool:
+    """Three words or more, or two making at least 12 letters: what a title is and a logo is not."""
+    words = [w for w in line.plain_text.split() if any(c.isalpha() for c in w)]
+    letters = sum(c.isalpha() for c in line.plain_text)
+    return len(words) >= 3 or (len(words) == 2 and letters >= 12)
+
+
 def find(lines: list[TextLine], page_height: float, body: float, size_tolerance: float = 0.12) -> Header:
     """`size_tolerance`: how far a title line's size may differ from the first (OCR box heights vary more)."""
     top = [ln for ln in lines if ln.y < page_height * 0.4 and sum(c.isalpha() for c in ln.text) >= 3]
     if not top:
         return Header()
-    biggest = max(ln.size for ln in top)
+    # A title is a phrase: a logo's one or two words ("UNICA", "(idw)") can be set larger, and
+    # OCR reads them as text. Lines naming authors are never the title either.
+    phrases = [ln for ln in top if is_phrase(ln) and not creators.is_byline(ln)]
+    candidates = phrases or top
+    biggest = max(ln.size for ln in candidates)
     if biggest < body * 1.1 and len(top) > 0:
         # No typographic title (e.g. OCR of a flat image): take the first substantial line.
-        first = top[0]
+        first = candidates[0]
         return Header(title=[first], zone=[], body_top=first.bottom)
-    seed = min((ln for ln in top if ln.size >= biggest * 0.9), key=lambda ln: ln.y)
+    seed = min((ln for ln in candidates if ln.size >= biggest * 0.9), key=lambda ln: ln.y)
     title = [seed]
     for ln in lines:
         if ln is seed or ln.y < seed.y:
@@ -59,7 +71,7 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
         close = ln.y - last.bottom < 1.2 * seed.size
         same = abs(ln.size - seed.size) < size_tolerance * seed.size
         overlaps = ln.x < seed.right + seed.size * 4 and ln.right > seed.x - seed.size * 4
-        if same and close and overlaps and not ln.y < last.y + 0.3 * last.h:
+        if same and close and overlaps and not ln.y < last.y + 0.3 * last.h and not creators.is_byline(ln):
             title.append(ln)
         elif ln.y > last.bottom + 1.2 * seed.size:
             break
@@ -68,8 +80,10 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
     for ln in lines:
         if ln in title:
             continue
-        if abs(ln.size - seed.size) < size_tolerance * seed.size and any(
-            abs(ln.y - y0) < 0.3 * seed.size for y0, _ in rows
+        if (
+            abs(ln.size - seed.size) < size_tolerance * seed.size
+            and any(abs(ln.y - y0) < 0.3 * seed.size for y0, _ in rows)
+            and not creators.is_byline(ln)
         ):
             title.append(ln)
     title.sort(key=lambda t: (round(t.y / max(seed.size * 0.5, 1)), t.x))

@@ -56,6 +56,10 @@ def is_heading(
         return False
     if text[0].islower() or text.count(",") >= 2 or any(w.superscript for w in line.words):
         return False
+    upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
+    if is_standard_name(text) and (upper or line.bold) and line.size >= body * 0.9:
+        # "INTRODUCTION" alone on its line heads a section whatever its colour or size.
+        return True
     if emphasis_only:
         # OCR pages whose colour shows emphasis: sizes from box heights are too noisy to rank
         # lines, but a short run of coloured or reversed-out words is how posters set headings.
@@ -69,7 +73,6 @@ def is_heading(
     if line.bold and is_standard_name(text) and line.size >= body * 0.6:
         # "References", "Acknowledgements" in bold are headings even when set small at the foot.
         return True
-    upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
     emphasis = line.bold or upper
     if bigger and (emphasis or line.size >= body * max(1.3, ratio)):
         return True
