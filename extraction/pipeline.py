@@ -56,6 +56,11 @@ def figure_text(line: lines.TextLine, body: float, labels: set[int]) -> bool:
 def build(page: Page) -> dict[str, Any]:
     """poster-json v0.2 for one page; missing required fields are listed in `page.warnings`."""
     all_lines = lines.collect(page)
+    if page.source == "ocr" and sum(ln.bold for ln in all_lines) > 0.5 * len(all_lines):
+        # OCR's "emphasis" is colour against the background. On a dark poster every line is
+        # light-on-dark: that is the page's text colour, not emphasis.
+        for ln in all_lines:
+            ln.bold = False
     body = lines.body_size(all_lines)
     head = header.find(all_lines, page.height, body, size_tolerance=0.25 if page.source == "ocr" else 0.12)
     title_ids = {id(t) for t in head.title}
@@ -87,7 +92,7 @@ def build(page: Page) -> dict[str, Any]:
         page.height,
         lambda ln: is_heading(ln, body, None, heading_ratio, emphasis_only),
     )
-    ordered = reading_order.order(body_lines, body)
+    ordered = reading_order.order(body_lines, body, gutter=0.55 if page.source == "ocr" else 1.2)
     figures.mark_after_pictures(ordered, page.images, page.width, page.height)
     secs, caps = sections.split(ordered, body, heading_ratio=heading_ratio, emphasis_only=emphasis_only)
 

@@ -121,7 +121,9 @@ def _is_affiliation(text: str) -> bool:
     stripped = text.replace(_MARK, "").replace(_END, "").strip()
     if text.lstrip().startswith(_MARK):
         return True
-    if re.match(r"^\s*[\d*†‡§]+\s*[A-Z]", stripped) and ORG_WORDS.search(stripped):
+    if re.match(r"^\s*[\d*†‡§]+\s*[A-Z]", stripped) and ORG_WORDS.search(
+        re.sub(r"^\s*[\d*†‡§]+", "", stripped)
+    ):
         return True
     commas = stripped.count(",")
     return bool(ORG_WORDS.search(stripped)) and not _looks_like_names(stripped) and commas <= 6
@@ -144,7 +146,7 @@ def _split_affiliations(text: str) -> list[tuple[str, str]]:
     pieces = re.split(f"{_MARK}(.*?){_END}", text)
     pairs: list[tuple[str, str]] = []
     lead = pieces[0].strip(" ,;")
-    m = re.match(r"^([\d*†‡§]+)\s+(.*)$", lead)
+    m = re.match(r"^([\d*†‡§]+)\s*([A-ZÀ-Þ].*)$", lead)  # "1 Univ…" or, from OCR, "1Univ…"
     if m:
         pairs.append((m.group(1), m.group(2).strip(" ,;")))
     elif lead:
@@ -350,7 +352,8 @@ def extract(zone: list[TextLine]) -> list[dict]:
             continue
         if is_standard_name(plain):
             continue
-        if affs and last_aff is not None and _wraps(last_aff, ln) and _MARK not in text:
+        opens_marked = bool(re.match(r"^\s*(?:\d{1,2}(?=[A-ZÀ-Þ])|[*†‡§]+)", plain))  # "2University…"
+        if affs and last_aff is not None and _wraps(last_aff, ln) and _MARK not in text and not opens_marked:
             # The affiliation list wrapped onto this line: same size, right under it, no marker.
             m, prev = affs[-1]
             affs[-1] = (m, f"{prev} {text.strip()}".strip())

@@ -71,7 +71,15 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
         close = ln.y - last.bottom < 1.2 * seed.size
         same = abs(ln.size - seed.size) < size_tolerance * seed.size
         overlaps = ln.x < seed.right + seed.size * 4 and ln.right > seed.x - seed.size * 4
-        if same and close and overlaps and not ln.y < last.y + 0.3 * last.h and not creators.is_byline(ln):
+        contact = "@" in ln.text or "www." in ln.text or "://" in ln.text
+        if (
+            same
+            and close
+            and overlaps
+            and not ln.y < last.y + 0.3 * last.h
+            and not creators.is_byline(ln)
+            and not contact
+        ):
             title.append(ln)
         elif ln.y > last.bottom + 1.2 * seed.size:
             break

@@ -52,14 +52,16 @@ def is_heading(
     letters = [c for c in text if c.isalpha()]
     if not words or len(words) > 12 or len(letters) < 3:
         return False
-    if _CAPTION.match(text) or _BULLET.match(text) or _SENTENCE_END.search(text):
+    if _CAPTION.match(text) or _BULLET.match(text):
+        return False
+    upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
+    if is_standard_name(text) and (upper or line.bold or text.endswith(":")) and line.size >= body * 0.9:
+        # "INTRODUCTION", "Abstract:" alone on a line head a section whatever their colour or size.
+        return True
+    if _SENTENCE_END.search(text):
         return False
     if text[0].islower() or text.count(",") >= 2 or any(w.superscript for w in line.words):
         return False
-    upper = sum(c.isupper() for c in letters) / len(letters) > 0.85 and len(letters) >= 4
-    if is_standard_name(text) and (upper or line.bold) and line.size >= body * 0.9:
-        # "INTRODUCTION" alone on its line heads a section whatever its colour or size.
-        return True
     if emphasis_only:
         # OCR pages whose colour shows emphasis: sizes from box heights are too noisy to rank
         # lines, but a short run of coloured or reversed-out words is how posters set headings.

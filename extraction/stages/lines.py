@@ -107,6 +107,9 @@ def collect(page: Page) -> list[TextLine]:
             if line.words:
                 raw.append(_make(list(line.words), bi))
     raw.sort(key=lambda t: (t.y, t.x))
+    # pdfalto's fragments of one printed line can sit a word space or more apart. OCR boxes are
+    # whole lines already: two of them on one row are columns, however narrow the gutter.
+    reach = 0.3 if page.source == "ocr" else 1.2
     merged: list[TextLine] = []
     for line in raw:
         target = None
@@ -117,7 +120,7 @@ def collect(page: Page) -> list[TextLine]:
             gap = line.x - cand.right
             if (
                 same_row
-                and -0.2 * cand.size < gap < 1.2 * max(cand.size, line.size)
+                and -0.2 * cand.size < gap < reach * max(cand.size, line.size)
                 and abs(cand.size - line.size) < 0.25 * max(cand.size, line.size)
             ):
                 target = cand

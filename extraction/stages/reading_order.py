@@ -119,22 +119,27 @@ def _peel(lines: list[TextLine], body: float, col_gap: float) -> list[list[TextL
     return [p for p in (head, middle, tail) if p]
 
 
-def order(lines: list[TextLine], body: float) -> list[TextLine]:
-    """Return `lines` in reading order."""
+def order(lines: list[TextLine], body: float, gutter: float = 1.2) -> list[TextLine]:
+    """Return `lines` in reading order.
+
+    `gutter`: the narrowest column gap, in body sizes. PDF lines can be fragments a word space
+    apart, so a gap must be wider than that; OCR lines are whole, so any clear vertical strip
+    running the region's height is a gutter (OCR pages pass a smaller value).
+    """
     if len(lines) <= 1:
         return list(lines)
-    col_gap = max(body * 1.2, 4.0)
+    col_gap = max(body * gutter, 4.0)
     vcuts = _gaps([(ln.x, ln.right) for ln in lines], col_gap)
     if vcuts:
         out: list[TextLine] = []
         for part in _split(lines, vcuts, key=lambda ln: ln.x + 0.01):
-            out.extend(order(part, body))
+            out.extend(order(part, body, gutter))
         return out
     peeled = _peel(lines, body, col_gap)
     if peeled is not None:
         out = []
         for part in peeled:
-            ordered = order(part, body)
+            ordered = order(part, body, gutter)
             if part is peeled[-1] and len(peeled) > 1 and ordered:
                 # A full-width band under the columns (contact details, a funding line) is
                 # not the end of the last column's section.
@@ -152,6 +157,6 @@ def order(lines: list[TextLine], body: float) -> list[TextLine]:
         if len(parts) > 1:
             out = []
             for part in parts:
-                out.extend(order(part, body))
+                out.extend(order(part, body, gutter))
             return out
     return sorted(lines, key=lambda ln: (ln.y, ln.x))
