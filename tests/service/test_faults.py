@@ -15,8 +15,8 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from tests.support import (
     ACCESS_KEY,
     ALL_LOGS,
     DB_PASSWORD,
+    REPO,
     PrivatePostgres,
     Proc,
     api_cmd,
@@ -230,22 +231,19 @@ def test_load_each_job_done_exactly_once(cluster, eng, bunny, sample_pdf, settin
     workers = [cluster("worker", POLL_BATCH="25") for _ in range(2)]
     cluster("beat", POLL_BATCH="25")
     started = time.time()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("POLL_BATCH", "25")
-        from tasks.poll import poll
-
-        barrier = threading.Barrier(4)
-
-        def poller() -> None:
-            barrier.wait()
-            for _ in range(3):
-                poll.run()
-
-        threads = [threading.Thread(target=poller) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+    # Four racing pollers, each its own process (as replicas of the API or beat would be),
+    # released at the same instant after their imports.
+    start_at = time.time() + 4
+    code = (
+        "import time; from tasks.poll import poll; "
+        f"time.sleep(max(0, {start_at} - time.time())); "
+        "[poll.run() for _ in range(3)]"
+    )
+    pollers = [
+        subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "POLL_BATCH": "25"}, cwd=REPO)
+        for _ in range(4)
+    ]
+    assert [p.wait(120) for p in pollers] == [0, 0, 0, 0], "a racing poller failed"
     wait_for(lambda: all(job_row(eng, j).status in FINAL for j in ids), 600, interval=1, what="all jobs")
     elapsed = time.time() - started
     att = attempts_table()
