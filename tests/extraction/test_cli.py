@@ -83,3 +83,10 @@ def test_evaluate_and_bench_on_a_tiny_corpus(tmp_path, poster):
     summary = json.loads((tmp_path / "bench.json").read_text())["summary"]
     assert summary["pdf median s/poster"] > 0 and summary["peak RSS MB"] > 0
     assert "median ratio to pdfalto" in res.stdout
+    # The same corpus through the OCR path: the PDF is rasterised, so the text is read, not copied.
+    res = run(
+        "evaluate", str(tmp_path / "corpus"), "--as-image", "2000", "--json", str(tmp_path / "ocr.json")
+    )
+    row = json.loads((tmp_path / "ocr.json").read_text())[0]
+    assert "error" not in row, row
+    assert row["source"] == "ocr" and row["w"] > 0.5, row
