@@ -87,17 +87,19 @@ def test_completed_job_gets_a_thumbnail(stack, eng, bunny, sample_pdf):
 
 
 def test_thumbnail_failure_never_fails_the_job(stack, eng, bunny, sample_pdf):
+    # The thumbnail is published after the job is marked completed, so Bunny keeps failing
+    # until the attempt's note is written, not just until the job ends.
     bunny.fail_puts = [500, 500, 500]
     try:
         job_id, poster_id, row = run_job(stack, eng, bunny, sample_pdf)
+        with eng.connect() as conn:
+            note = wait_for(
+                lambda: conn.execute(sa.select(attempts_table().c.thumbnail).where(attempts_table().c.job_id == job_id))
+                .scalar(), 20, what="the thumbnail note")  # fmt: skip
+            image_url = conn.execute(sa.select(poster.c.imageUrl).where(poster.c.id == poster_id)).scalar()
     finally:
         bunny.fail_puts = []
     assert row.status == "completed" and row.error is None
-    with eng.connect() as conn:
-        note = wait_for(
-            lambda: conn.execute(sa.select(attempts_table().c.thumbnail).where(attempts_table().c.job_id == job_id))
-            .scalar(), 20, what="the thumbnail note")  # fmt: skip
-        image_url = conn.execute(sa.select(poster.c.imageUrl).where(poster.c.id == poster_id)).scalar()
     assert note.startswith("failed:") and "500" in note
     assert image_url is None
     shown = requests.get(f"{stack['url']}/jobs/{job_id}", timeout=5).json()
