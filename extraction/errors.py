@@ -10,7 +10,8 @@ class ExtractionError(Exception):
 
 
 class UnsupportedFormatError(ExtractionError):
-    """The file is neither a PDF nor an image Pillow can open (e.g. .docx, HTML)."""
+    """The file is no format we read (HTML, a spreadsheet), or an office format that needs
+    LibreOffice where it is not installed."""
 
 
 class EmptyFileError(ExtractionError):
@@ -23,6 +24,10 @@ class CorruptFileError(ExtractionError):
 
 class EncryptedPdfError(ExtractionError):
     """The PDF is password-protected."""
+
+
+class EncryptedFileError(ExtractionError):
+    """An office file is password-protected (Office wraps an encrypted package in an OLE file)."""
 
 
 class InputTooLargeError(ExtractionError):

@@ -1,13 +1,16 @@
 """Format backends: each turns one kind of file into the common `Page` model.
 
-`load_page` decides which backend runs from the file's first bytes, never its extension: an
-HTML page saved as `.pdf` must get a message about HTML, not a parser crash. Cheap checks
-(size, page count, encryption, pixel count) run before any heavy work.
+`load_page` decides which backend runs from the file's content, never its extension: an HTML
+page saved as `.pdf` must get a message about HTML, not a parser crash. Cheap checks (size, page
+count, encryption, pixel count, a ZIP's declared sizes) run before any heavy work. PowerPoint
+files are read natively (`pptx.py`); other office formats go through LibreOffice when it is
+installed (`office.py`), and are refused with a message naming the format when it is not.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from extraction.errors import (
@@ -23,7 +26,7 @@ MAX_PAGES = 50
 MAX_PIXELS = 150_000_000
 MIN_WORDS_FOR_TEXT_LAYER = 5
 OCR_RENDER_MAX_SIDE = 4000  # twice what OCR reads (image.OCR_MAX_SIDE): area averaging then halves it
-ACCEPTED = "a PDF or an image (PNG, JPEG, TIFF, WebP, BMP, GIF)"
+ACCEPTED = "a PDF, an image (PNG, JPEG, TIFF, WebP, BMP, GIF) or a PowerPoint file"
 
 _IMAGE_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -41,7 +44,12 @@ def max_file_bytes() -> int:
 
 
 def sniff(head: bytes) -> str:
-    """'pdf', an image format name, or raise UnsupportedFormatError naming what it looks like."""
+    """'pdf', 'zip', 'ole', an image format name, or raise UnsupportedFormatError naming what it
+    looks like. ZIP and OLE containers are told apart by their directories (`office.py`)."""
+    if head.startswith(b"PK\x03\x04"):  # before the PDF check: a ZIP may store a PDF uncompressed
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
     if b"%PDF-" in head[:1024]:
         return "pdf"
     for magic, name in _IMAGE_MAGIC:
@@ -52,10 +60,6 @@ def sniff(head: bytes) -> str:
     lowered = head[:512].lstrip().lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in lowered:
         what = "an HTML web page"
-    elif head.startswith(b"PK\x03\x04"):
-        what = "a ZIP-based document (such as .docx, .pptx or .odt)"
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        what = "an old Microsoft Office document"
     elif lowered.startswith((b"<?xml", b"<svg")):
         what = "an XML or SVG file"
     else:
@@ -81,6 +85,8 @@ def load_page(path: Path) -> Page:
     with path.open("rb") as fh:
         head = fh.read(2048)
     kind = sniff(head)
+    if kind in ("zip", "ole"):
+        return _load_office(path, kind)
     if kind != "pdf":
         from extraction.backends import image
 
@@ -88,6 +94,30 @@ def load_page(path: Path) -> Page:
         page.media_type = kind
         return page
     return _load_pdf(path)
+
+
+def _load_office(path: Path, container: str) -> Page:
+    """A PowerPoint file natively; another office format as the PDF LibreOffice makes of it."""
+    from extraction.backends import office
+
+    fmt = office.identify_zip(path) if container == "zip" else office.identify_ole(path)
+    if fmt.key == "pptx":
+        from extraction.backends import pptx
+
+        return pptx.load(path)
+    if fmt.pdf_filter is None:
+        raise UnsupportedFormatError(f"the file is {fmt.name}, not a poster; {office.ASK_FOR_PDF}")
+    if office.soffice_binary() is None:
+        raise office.refuse_without_soffice(fmt)
+    with tempfile.TemporaryDirectory(prefix="posterx-office-") as tmp:
+        pdf = office.convert_to_pdf(path, fmt, Path(tmp))
+        page = _load_pdf(pdf)
+    page.media_type = fmt.key.upper()
+    page.source = f"{page.source} (LibreOffice PDF of the {fmt.key} file, page 1)"
+    page.warnings.append(
+        f"the file is {fmt.name}; LibreOffice converted its first page to PDF, which was read"
+    )
+    return page
 
 
 def _load_pdf(path: Path) -> Page:

@@ -81,7 +81,10 @@ def test_huge_png_is_refused_before_decoding(tmp_path):
     fails(p, InputTooLargeError, "too many pixels", within=2.0)
 
 
-def test_docx_is_unsupported(tmp_path):
+def test_docx_is_unsupported_without_libreoffice(tmp_path, monkeypatch):
+    monkeypatch.setenv(
+        "SOFFICE_PATH", "/nonexistent/soffice"
+    )  # tests/extraction/test_inputs_office.py has the rest
     fails(factories.docx(tmp_path / "poster.docx"), UnsupportedFormatError, ".docx")
 
 
