@@ -1,15 +1,23 @@
-"""Poster thumbnails: page 1 as a JPEG no wider than 1200 px, stored in Bunny, linked from
-`"Poster"."imageUrl"`.
+"""Poster thumbnails: page 1 (or the poster slide) as a JPEG no wider than 1200 px, stored in
+Bunny, linked from `"Poster"."imageUrl"`.
 
 A thumbnail is a convenience for the frontend, never a reason to fail a job: every error here
 is returned as a note for the attempt's history instead of raised into the pipeline.
+
+Office files (PowerPoint, OpenDocument, Keynote, Word) are rendered by LibreOffice when it is
+installed: the poster slide is exported to a one-page PDF, under the same limits as any office
+conversion, then rendered like a PDF. Without LibreOffice, or when it fails, the preview picture
+the authoring application saved inside the file (`docProps/thumbnail.jpeg`) is used, and the
+attempt's note says so.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -24,23 +32,78 @@ QUALITY = 75
 MAX_PIXELS = 150_000_000  # the same decompression-bomb cap as the extraction's image backend
 
 
-def render_jpeg(path: Path) -> bytes:
-    """Page 1 of a PDF (rendered in a limited child process) or an image, as JPEG bytes."""
-    from PIL import Image
+@dataclass
+class Thumbnail:
+    """The JPEG, and how it was made when that is worth a note on the attempt (a fallback)."""
+
+    jpeg: bytes
+    note: str = ""
+
+
+def render(path: Path) -> Thumbnail:
+    """Page 1 of a PDF (rendered in a limited child process), an image, or an office file's
+    poster slide, as a JPEG."""
+    from extraction.backends import sniff
+    from extraction.errors import UnsupportedFormatError
 
     with path.open("rb") as fh:
-        is_pdf = b"%PDF-" in fh.read(1024)
-    if is_pdf:
+        head = fh.read(2048)
+    try:
+        kind = sniff(head)
+    except UnsupportedFormatError:
+        kind = "image"  # let Pillow say what it is
+    if kind == "pdf":
         from extraction.backends.render import render_page
 
-        img = render_page(path, max_side=MAX_WIDTH, dpi=150)  # long side ≤ 1200, so width ≤ 1200
-    else:
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-        with Image.open(path) as opened:
-            if opened.width * opened.height > MAX_PIXELS:
-                raise ValueError(f"the image has more than {MAX_PIXELS // 1_000_000} megapixels")
-            opened.draft("RGB", (MAX_WIDTH, MAX_WIDTH * 4))  # JPEG: decode at a reduced scale
-            img = opened.convert("RGB")
+        return Thumbnail(_jpeg(render_page(path, max_side=MAX_WIDTH, dpi=150)))  # long side ≤ 1200
+    if kind in ("zip", "ole"):
+        return _office(path, kind)
+    return Thumbnail(_jpeg(_open_image(path)))
+
+
+def render_jpeg(path: Path) -> bytes:
+    return render(path).jpeg
+
+
+def _open_image(source: Path | io.BytesIO):
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with Image.open(source) as opened:
+        if opened.width * opened.height > MAX_PIXELS:
+            raise ValueError(f"the image has more than {MAX_PIXELS // 1_000_000} megapixels")
+        opened.draft("RGB", (MAX_WIDTH, MAX_WIDTH * 4))  # JPEG: decode at a reduced scale
+        return opened.convert("RGB")
+
+
+def _office(path: Path, container: str) -> Thumbnail:
+    """The poster slide through LibreOffice; else the file's embedded preview, noted as such."""
+    from extraction.backends import office
+    from extraction.backends.render import render_page
+
+    fmt = office.identify_zip(path) if container == "zip" else office.identify_ole(path)
+    why = "LibreOffice is not installed"
+    if office.soffice_binary() is not None:
+        try:
+            page = 1
+            if fmt.key == "pptx":
+                from extraction.backends import pptx
+
+                page = pptx.poster_slide(path)[0] + 1
+            with tempfile.TemporaryDirectory(prefix="posterx-thumb-") as tmp:
+                pdf = office.convert_to_pdf(path, fmt, Path(tmp), page=page)
+                return Thumbnail(_jpeg(render_page(pdf, max_side=MAX_WIDTH, dpi=150)))
+        except Exception as exc:  # a broken conversion still leaves the embedded preview
+            why = f"LibreOffice failed: {exc}"[:300]
+    data = office.embedded_thumbnail(path) if container == "zip" else None
+    if data is None:
+        raise ValueError(f"{why}, and the file has no embedded preview picture")
+    return Thumbnail(_jpeg(_open_image(io.BytesIO(data))), note=f"the file's embedded preview; {why}")
+
+
+def _jpeg(img) -> bytes:
+    from PIL import Image
+
     if img.width > MAX_WIDTH:
         img = img.resize((MAX_WIDTH, max(1, round(img.height * MAX_WIDTH / img.width))), Image.LANCZOS)
     out = io.BytesIO()
@@ -66,7 +129,8 @@ def publish(settings: Settings, eng: sa.Engine, poster_id: int, jpeg: bytes) -> 
 def make_and_publish(settings: Settings, eng: sa.Engine, poster_id: int, path: Path) -> str:
     """Render and publish; returns a note for the attempt history ('thumbnails/…' or 'failed: …')."""
     try:
-        jpeg = render_jpeg(path)
+        thumb = render(path)
+        jpeg = thumb.jpeg
         stored = publish(settings, eng, poster_id, jpeg)
     except Exception as exc:  # never fails the job; the note says what happened
         from app.settings import scrub
@@ -76,4 +140,9 @@ def make_and_publish(settings: Settings, eng: sa.Engine, poster_id: int, path: P
         return note
     log.info("thumbnail for poster %s stored at %s (%d bytes)", poster_id, stored, len(jpeg),
              extra={"poster_id": poster_id})  # fmt: skip
-    return stored
+    return with_note(stored, thumb.note)
+
+
+def with_note(stored: str, note: str) -> str:
+    """The attempt's thumbnail note: the stored path, and how the picture was made if noteworthy."""
+    return f"{stored} ({note})"[:500] if note else stored

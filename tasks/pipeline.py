@@ -105,7 +105,9 @@ def extract(prev: dict[str, Any] | None) -> dict[str, Any] | None:
         jobs.save_result(db.engine(), token, doc, seconds, size)
         log.info("extracted job %s in %.2f s", claim.job_id, seconds,
                  extra={"job_id": claim.job_id, "poster_id": claim.poster_id})  # fmt: skip
-        return {"token": token, "poster_id": claim.poster_id, "thumbnail": _render_thumbnail(path)}
+        with _lease_keeper(token):  # LibreOffice takes seconds: the attempt is still making progress
+            thumb, how = _render_thumbnail(path)
+        return {"token": token, "poster_id": claim.poster_id, "thumbnail": thumb, "thumbnail_note": how}
     except StorageError as exc:
         jobs.fail(db.engine(), settings, token, f"download failed: {exc}")
     except Exception as exc:  # ExtractionError carries a user-facing message; anything else is ours
@@ -122,21 +124,21 @@ def extract(prev: dict[str, Any] | None) -> dict[str, Any] | None:
     return None
 
 
-def _render_thumbnail(path: Path) -> str:
-    """Render now, while the poster file is here; publish after the upsert. A JPEG temp path, or
-    'failed: …' (a thumbnail never fails the job)."""
+def _render_thumbnail(path: Path) -> tuple[str, str]:
+    """Render now, while the poster file is here; publish after the upsert. (A JPEG temp path, or
+    'failed: …' (a thumbnail never fails the job); how it was made, when it was a fallback.)"""
     import tempfile
 
-    from app.thumbnails import render_jpeg
+    from app.thumbnails import render
 
     try:
-        jpeg = render_jpeg(path)
+        thumb = render(path)
     except Exception as exc:
-        return f"failed: could not render the thumbnail ({exc})"[:500]
+        return f"failed: could not render the thumbnail ({exc})"[:500], ""
     fd, tmp = tempfile.mkstemp(prefix="posterx-thumb-", suffix=".jpeg")
     with open(fd, "wb") as out:
-        out.write(jpeg)
-    return tmp
+        out.write(thumb.jpeg)
+    return tmp, thumb.note
 
 
 def _run_extraction(path: Path, engine: str) -> dict[str, Any]:
@@ -163,19 +165,19 @@ def upsert(prev: dict[str, Any] | None) -> str | None:
     log.info("attempt %s: %s", prev["token"][:8], outcome, extra={"poster_id": prev.get("poster_id")})
     thumb = prev.get("thumbnail")
     if thumb and outcome == "completed":
-        _publish_thumbnail(settings, prev["token"], prev["poster_id"], thumb)
+        _publish_thumbnail(settings, prev["token"], prev["poster_id"], thumb, prev.get("thumbnail_note", ""))
     if thumb and not thumb.startswith("failed:"):
         remove(Path(thumb))
     return outcome
 
 
-def _publish_thumbnail(settings, token: str, poster_id: int, thumb: str) -> None:
-    from app.thumbnails import publish
+def _publish_thumbnail(settings, token: str, poster_id: int, thumb: str, how: str = "") -> None:
+    from app.thumbnails import publish, with_note
 
     note = thumb
     if not thumb.startswith("failed:"):
         try:
-            note = publish(settings, db.engine(), poster_id, Path(thumb).read_bytes())
+            note = with_note(publish(settings, db.engine(), poster_id, Path(thumb).read_bytes()), how)
         except FileNotFoundError:
             note = "failed: the rendered thumbnail was not on this worker (the upsert ran elsewhere)"
         except Exception as exc:  # logged and recorded, never a reason to fail the job

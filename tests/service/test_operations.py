@@ -86,6 +86,36 @@ def test_completed_job_gets_a_thumbnail(stack, eng, bunny, sample_pdf):
     assert (width, height) == (900, 1200)  # the factory poster is 1200 x 1600 pt: long side 1200
 
 
+def test_pptx_job_completes_with_metadata_and_a_thumbnail(stack, eng, bunny, tmp_path):
+    """A PowerPoint poster through the whole service: read natively, thumbnail by LibreOffice
+    when the worker has it, else the file's embedded preview (and the attempt says which)."""
+    from app.db import poster_metadata
+    from extraction.backends.office import soffice_binary
+    from tests.factories import PosterSpec
+    from tests.factories_pptx import poster_pptx
+
+    data = poster_pptx(tmp_path / "poster.pptx").read_bytes()
+    job_id, poster_id, row = run_job(stack, eng, bunny, data, name="Poster (final) v2.pptx")
+    assert row.status == "completed", row.error
+    with eng.connect() as conn:
+        url = wait_for(lambda: conn.execute(sa.select(poster.c.imageUrl).where(poster.c.id == poster_id)).scalar(),
+                       30, what="Poster.imageUrl")  # fmt: skip
+        query = sa.select(attempts_table().c.thumbnail).where(attempts_table().c.job_id == job_id)
+        note = wait_for(lambda: conn.execute(query).scalar(), 10, what="the thumbnail note")
+        title = conn.execute(sa.select(poster.c.title).where(poster.c.id == poster_id)).scalar()
+        meta = conn.execute(sa.select(poster_metadata).where(poster_metadata.c.posterId == poster_id)).one()
+    assert title == PosterSpec().title
+    assert [c["familyName"] for c in meta.creators] == ["Lopez", "Smith", "Tanaka"]
+    assert meta.format == "PPTX"
+    assert url.startswith(f"thumbnails/{poster_id}/") and url.endswith(".jpeg")
+    if soffice_binary() is not None:  # the worker runs on this machine, with this PATH
+        assert note == url
+        width, height = jpeg_size(bunny.uploads[url])  # the slide is 1200 x 1600 pt
+        assert height == 1200 and abs(width - 900) <= 1  # LibreOffice rounds sizes to 0.01 mm
+    else:
+        assert note == f"{url} (the file's embedded preview; LibreOffice is not installed)"
+
+
 def test_thumbnail_failure_never_fails_the_job(stack, eng, bunny, sample_pdf):
     # The thumbnail is published after the job is marked completed, so Bunny keeps failing
     # until the attempt's note is written, not just until the job ends.
