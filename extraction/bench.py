@@ -4,6 +4,7 @@ A benchmark rather than a timed test: timings depend on the machine, so they are
 reported, never asserted. Each poster is extracted once to warm caches (and, for images, the
 OCR model), then `--repeat` times; the median is reported beside the median of bare pdfalto on
 the same file, because pdfalto's own cost is the floor a layout engine cannot go under.
+PowerPoint files are timed like PDFs (`--repeat`); they have no pdfalto floor.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="median seconds per poster, pdfalto ratio and peak memory")
     p.add_argument("dir", type=Path, metavar="DIR", help="folder searched recursively for posters")
     p.add_argument("--engine", default="layout", choices=("layout", "hybrid", "auto"))
-    p.add_argument("--repeat", type=int, default=5, help="timed runs per PDF after one warm-up (default 5)")
+    p.add_argument(
+        "--repeat", type=int, default=5, help="timed runs per PDF or PPTX after one warm-up (default 5)"
+    )
     p.add_argument("--image-repeat", type=int, default=1, help="timed runs per image (OCR is slow)")
     p.add_argument("--cores", type=int, default=0, help="pin the process to this many cores (0: no pinning)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
@@ -58,14 +61,16 @@ def _peak_rss_mb() -> float:
 def measure(path: Path, engine: str, repeat: int) -> dict[str, Any]:
     from extraction import extract
 
-    is_pdf = path.suffix.lower() == ".pdf"
+    suffix = path.suffix.lower()
+    is_pdf = suffix == ".pdf"
+    kind = "pdf" if is_pdf else "pptx" if suffix == ".pptx" else "image"
     extract(path, engine=engine)  # warm-up: imports, caches, OCR model
     runs = []
     for _ in range(max(1, repeat)):
         started = time.perf_counter()
         extract(path, engine=engine)
         runs.append(time.perf_counter() - started)
-    row: dict[str, Any] = {"poster": path.name, "kind": "pdf" if is_pdf else "image",
+    row: dict[str, Any] = {"poster": path.name, "kind": kind,
                            "median_s": statistics.median(runs), "runs": len(runs)}  # fmt: skip
     if is_pdf:
         alto = statistics.median(_pdfalto_seconds(path) for _ in range(max(1, repeat)))
@@ -87,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     print(f"{'poster':<34} {'kind':<6} {'median s':>9} {'pdfalto s':>10} {'ratio':>6}")
     for f in files:
-        repeat = args.repeat if f.suffix.lower() == ".pdf" else args.image_repeat
+        repeat = args.repeat if f.suffix.lower() in (".pdf", ".pptx") else args.image_repeat
         try:
             row = measure(f, args.engine, repeat)
         except ExtractionError as exc:
@@ -109,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
 def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
     pdfs = [r for r in rows if r["kind"] == "pdf"]
     images = [r for r in rows if r["kind"] == "image"]
+    decks = [r for r in rows if r["kind"] == "pptx"]
     out: dict[str, Any] = {
         "engine": args.engine,
         "cores": args.cores or len(os.sched_getaffinity(0)),
@@ -118,6 +124,8 @@ def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, 
         out["pdfalto median s/poster"] = round(statistics.median(r["pdfalto_s"] for r in pdfs), 3)
         out["median ratio to pdfalto"] = round(statistics.median(r["ratio"] for r in pdfs), 2)
         out["max ratio to pdfalto"] = round(max(r["ratio"] for r in pdfs), 2)
+    if decks:
+        out["pptx median s/poster"] = round(statistics.median(r["median_s"] for r in decks), 3)
     if images:
         out["image median s/poster"] = round(statistics.median(r["median_s"] for r in images), 3)
     out["peak RSS MB"] = round(_peak_rss_mb(), 1)

@@ -14,7 +14,7 @@ from statistics import mean
 
 from extraction.errors import ExtractionError
 
-POSTER_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"}
+POSTER_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".pptx"}
 COLUMNS = ("w", "r", "n", "f", "title", "creators", "captions")
 
 

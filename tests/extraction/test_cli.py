@@ -90,3 +90,15 @@ def test_evaluate_and_bench_on_a_tiny_corpus(tmp_path, poster):
     row = json.loads((tmp_path / "ocr.json").read_text())[0]
     assert "error" not in row, row
     assert row["source"] == "ocr" and row["w"] > 0.5, row
+
+
+def test_bench_times_powerpoint_posters(tmp_path):
+    from tests.factories_pptx import poster_pptx
+
+    (tmp_path / "deck").mkdir()
+    poster_pptx(tmp_path / "deck" / "poster.pptx")
+    res = run("bench", str(tmp_path / "deck"), "--repeat", "1", "--json", str(tmp_path / "bench.json"))
+    assert res.returncode == 0, res.stderr
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert [r["kind"] for r in data["rows"]] == ["pptx"]
+    assert data["summary"]["pptx median s/poster"] > 0
