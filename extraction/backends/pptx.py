@@ -380,13 +380,32 @@ def _check_package(path: Path) -> None:
         raise CorruptFileError(f"the PowerPoint file is damaged or truncated; {office.ASK_FOR_PDF}") from exc
 
 
+# A slide show (.ppsx) or a template (.potx) is a presentation package under another main part
+# type; python-pptx registers only .pptx and .pptm, so the others are mapped to the same part.
+_OTHER_MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml",
+    "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml",
+    "application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml",
+    "application/vnd.ms-powerpoint.template.macroEnabled.main+xml",
+)
+
+
 def open_presentation(path: Path) -> Any:
     """python-pptx's Presentation for `path`, after the package checks."""
     _check_package(path)
-    from pptx import Presentation
+    from pptx.opc.package import PartFactory
+    from pptx.package import Package
+    from pptx.parts.presentation import PresentationPart
 
+    for content_type in _OTHER_MAIN_TYPES:
+        PartFactory.part_type_for.setdefault(content_type, PresentationPart)
     try:
-        return Presentation(str(path))
+        part = Package.open(str(path)).main_document_part
+        if not isinstance(part, PresentationPart):
+            raise CorruptFileError(f"the file is not a PowerPoint presentation; {office.ASK_FOR_PDF}")
+        return part.presentation
+    except CorruptFileError:
+        raise
     except Exception as exc:  # python-pptx raises KeyError, ValueError, lxml errors… on damaged parts
         raise CorruptFileError(
             "the PowerPoint file is damaged and cannot be opened; save it again in PowerPoint, or "

@@ -3,6 +3,7 @@ and every stage then finds title, creators, sections and captions unchanged."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -275,6 +276,18 @@ def test_master_drawings_show_under_the_slide(tmp_path):
     path = tmp_path / "master.pptx"
     prs.save(str(path))
     assert "Conference" in [w.text for w in words(load_page(path))]
+
+
+def test_slide_shows_and_templates_are_read_like_presentations(tmp_path, poster):
+    """A .ppsx (or .potx) differs from a .pptx only in its main part's content type."""
+    from tests.factories_pptx import rewrite
+
+    with zipfile.ZipFile(poster) as zf:
+        types = zf.read("[Content_Types].xml")
+    show = types.replace(b"presentationml.presentation.main+xml", b"presentationml.slideshow.main+xml")
+    assert show != types
+    path = rewrite(poster, tmp_path / "poster.ppsx", {"[Content_Types].xml": show})
+    assert extract(path)["titles"][0]["title"] == PosterSpec().title
 
 
 # Which slide is the poster
