@@ -104,7 +104,10 @@ def _load_office(path: Path, container: str) -> Page:
     if fmt.key == "pptx":
         from extraction.backends import pptx
 
-        return pptx.load(path)
+        page = pptx.load(path)
+        if _letter_words(page) < MIN_WORDS_FOR_TEXT_LAYER:
+            page = _ocr_slide_picture(path, page)
+        return page
     if fmt.pdf_filter is None:
         raise UnsupportedFormatError(f"the file is {fmt.name}, not a poster; {office.ASK_FOR_PDF}")
     if office.soffice_binary() is None:
@@ -117,6 +120,36 @@ def _load_office(path: Path, container: str) -> Page:
     page.warnings.append(
         f"the file is {fmt.name}; LibreOffice converted its first page to PDF, which was read"
     )
+    return page
+
+
+def _letter_words(page: Page) -> int:
+    return sum(1 for b in page.blocks for ln in b.lines for w in ln.words if any(c.isalpha() for c in w.text))
+
+
+def _ocr_slide_picture(path: Path, text_page: Page) -> Page:
+    """A slide with no text whose poster is one pasted picture: OCR that picture."""
+    from extraction.backends import image, pptx
+    from extraction.errors import NoTextError
+
+    found = pptx.slide_picture(path)
+    if found is None:
+        raise NoTextError(
+            "no text was found on the poster slide, and no picture covers it to be read instead; "
+            "export the poster as PDF and upload it again"
+        )
+    data, index = found
+    with tempfile.NamedTemporaryFile(prefix="posterx-slide-", suffix=".img") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        page = image.load(Path(tmp.name), MAX_PIXELS)
+    page.media_type = "PPTX"
+    page.page_count = text_page.page_count
+    page.warnings = text_page.warnings + [
+        f"slide {index + 1} has no text but a picture of the poster; it was read by OCR"
+    ]
+    if not page.blocks:
+        raise NoTextError("no text was found on the poster slide, neither as text nor by OCR of its picture")
     return page
 
 
@@ -148,10 +181,7 @@ def _load_pdf(path: Path) -> Page:
         if pages > 1:
             page.warnings.append(f"the PDF has {pages} pages; only page 1 was processed")
         page.page_count = pages
-        words = sum(
-            1 for b in page.blocks for ln in b.lines for w in ln.words if any(c.isalpha() for c in w.text)
-        )
-        if words < MIN_WORDS_FOR_TEXT_LAYER:
+        if _letter_words(page) < MIN_WORDS_FOR_TEXT_LAYER:
             page = _ocr_pdf_page(path, page)
         return page
     finally:

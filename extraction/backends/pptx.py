@@ -51,6 +51,7 @@ MAX_XML_PART_MB = 32  # a parsed XML tree takes several times its text in memory
 MAX_XML_TOTAL_MB = 96
 DEFAULT_CELL_MARGINS = (91440, 45720, 91440, 45720)
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+_R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
 _SHAPES = {_P + "sp", _P + "pic", _P + "graphicFrame", _P + "cxnSp", _P + "grpSp", _P + "contentPart"}
 # graphicFrame contents that are pictures for the caption stage: charts, SmartArt, embedded objects.
 _FIGURE_URIS = ("/chart", "/diagram", "/ole", "/picture")
@@ -449,6 +450,36 @@ def poster_slide(path: Path) -> tuple[int, int]:
     """(index of the poster slide, number of slides): what a thumbnail renderer needs."""
     prs = open_presentation(path)
     return choose_slide(prs), len(prs.slides)
+
+
+# A picture covering this much of the slide is the poster itself, pasted in as one image.
+MIN_PICTURE_SHARE = 0.5
+_RASTER = ("image/png", "image/jpeg", "image/jpg", "image/tiff", "image/bmp", "image/gif", "image/webp")
+
+
+def slide_picture(path: Path) -> tuple[bytes, int] | None:
+    """(image bytes, slide index) of the largest raster picture on the poster slide when it covers
+    at least half of the slide: a poster pasted into PowerPoint as one picture, for OCR."""
+    prs = open_presentation(path)
+    index = choose_slide(prs)
+    slide = list(prs.slides)[index]
+    area = (prs.slide_width or 0) * (prs.slide_height or 0) / EMU_PER_PT**2
+    best: tuple[float, bytes] | None = None
+    for shape, xf in iter_shapes(slide._element.find(f"{_P}cSld/{_P}spTree"), Xform()):
+        blip = shape.find(f"{_P}blipFill/{A}blip")
+        geo = _geometry(shape, [])
+        if shape.tag != _P + "pic" or blip is None or geo is None:
+            continue
+        _, _, w, h = xf.box(*geo[:4])
+        try:
+            part = slide.part.related_part(blip.get(_R_EMBED, ""))
+        except (KeyError, ValueError):
+            continue
+        if part.content_type in _RASTER and (best is None or w * h > best[0]):
+            best = (w * h, part.blob)
+    if best is None or best[0] < MIN_PICTURE_SHARE * area:
+        return None
+    return best[1], index
 
 
 def _context(prs: Any, slide: Any) -> tuple[Slide, list[Any]]:

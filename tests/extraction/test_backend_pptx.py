@@ -290,6 +290,35 @@ def test_slide_shows_and_templates_are_read_like_presentations(tmp_path, poster)
     assert extract(path)["titles"][0]["title"] == PosterSpec().title
 
 
+def test_a_poster_pasted_as_one_picture_is_read_by_ocr(tmp_path):
+    """People paste an exported poster into a slide: no text, one picture covering it."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(poster_pdf(tmp_path / "p.pdf")))
+    pdf[0].render(scale=1.5).to_pil().convert("RGB").save(tmp_path / "p.png")
+    pdf.close()
+    prs = fx.new_deck()
+    fx.blank(prs).shapes.add_picture(str(tmp_path / "p.png"), 0, 0, prs.slide_width, prs.slide_height)
+    path = tmp_path / "pasted.pptx"
+    prs.save(str(path))
+    doc = extract(path)
+    assert doc["_extraction"]["source"] == "ocr"
+    assert any("slide 1 has no text but a picture" in w for w in doc["_extraction"]["warnings"])
+    assert doc["titles"][0]["title"] == PosterSpec().title
+    assert doc["formats"] == ["PPTX"]
+
+
+def test_a_slide_with_neither_text_nor_a_covering_picture(tmp_path):
+    from extraction.errors import NoTextError
+
+    prs = fx.new_deck()
+    fx.blank(prs).shapes.add_picture(fx._png(), Pt(10), Pt(10), Pt(100), Pt(50))
+    path = tmp_path / "empty.pptx"
+    prs.save(str(path))
+    with pytest.raises(NoTextError, match="no text was found on the poster slide"):
+        extract(path)
+
+
 # Which slide is the poster
 
 
