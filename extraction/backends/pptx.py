@@ -47,8 +47,10 @@ POSTER_MIN_WORDS = 200
 POSTER_MIN_TEXT_SHAPES = 4
 MAX_SLIDES = 50  # as for PDF pages (backends.MAX_PAGES)
 MAX_SHAPES = 10_000  # real posters have tens to a few hundred
-MAX_XML_PART_MB = 32  # a parsed XML tree takes several times its text in memory
-MAX_XML_TOTAL_MB = 96
+# Paragraphs plus runs on the slide: real posters have hundreds; laying out 20,000 takes seconds.
+MAX_TEXT_ELEMENTS = 20_000
+MAX_XML_PART_MB = 16  # python-pptx's parsed tree takes about 17 times its XML in memory
+MAX_XML_TOTAL_MB = 64
 DEFAULT_CELL_MARGINS = (91440, 45720, 91440, 45720)
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
@@ -531,11 +533,17 @@ def load(path: Path) -> Page:
     index = choose_slide(prs)
     slides = list(prs.slides)
     slide = slides[index]
-    shapes = sum(1 for el in slide._element.iter() if el.tag in _SHAPES)
+    shapes = sum(1 for _ in slide._element.iter(*_SHAPES))
     if shapes > MAX_SHAPES:
         raise InputTooLargeError(
             f"slide {index + 1} has {shapes} shapes, more than the {MAX_SHAPES} accepted for a poster: "
             f"{office.ASK_FOR_PDF}"
+        )
+    texts = sum(1 for _ in slide._element.iter(A + "p", A + "r"))
+    if texts > MAX_TEXT_ELEMENTS:
+        raise InputTooLargeError(
+            f"slide {index + 1} has {texts} paragraphs and text runs, more than the {MAX_TEXT_ELEMENTS} "
+            f"accepted for a poster: {office.ASK_FOR_PDF}"
         )
     ctx, underlays = _context(prs, slide)
     if ctx.width <= 0 or ctx.height <= 0:

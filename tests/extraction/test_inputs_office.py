@@ -128,6 +128,24 @@ def test_absurd_shape_count_is_refused(tmp_path, deck):
     fails(path, InputTooLargeError, "12001 shapes", "10000", within=10)
 
 
+def test_absurd_text_volume_is_refused(tmp_path, deck):
+    """Within the XML size cap, one text box can still hold 100,000 paragraphs: refused before layout."""
+    with zipfile.ZipFile(deck) as zf:
+        slide = zf.read("ppt/slides/slide1.xml")
+    start, end = slide.index(b"<a:p>"), slide.index(b"</a:p>") + len(b"</a:p>")
+    wordy = slide[:end] + slide[start:end] * 100_000 + slide[end:]
+    path = fx.rewrite(deck, tmp_path / "wordy.pptx", {"ppt/slides/slide1.xml": wordy})
+    fails(path, InputTooLargeError, "paragraphs and text runs", "20000", within=10)
+
+
+def test_oversized_xml_part_is_refused_before_parsing(tmp_path, deck):
+    with zipfile.ZipFile(deck) as zf:
+        slide = zf.read("ppt/slides/slide1.xml")
+    padded = slide.replace(b"<p:cSld>", b"<p:cSld>" + b"<!--" + b" " * (17 * 1024 * 1024) + b"-->", 1)
+    path = fx.rewrite(deck, tmp_path / "padded.pptx", {"ppt/slides/slide1.xml": padded})
+    fails(path, InputTooLargeError, "MB of XML", "16 MB", within=5)
+
+
 def test_password_protected_pptx(tmp_path, deck):
     from msoffcrypto.format.ooxml import OOXMLFile
 
