@@ -128,12 +128,14 @@ def _letter_words(page: Page) -> int:
 
 
 def _ocr_slide_picture(path: Path, text_page: Page) -> Page:
-    """A slide with no text whose poster is one pasted picture: OCR that picture."""
+    """A slide with (almost) no text whose poster is one pasted picture: OCR that picture."""
     from extraction.backends import image, pptx
     from extraction.errors import NoTextError
 
     found = pptx.slide_picture(path)
     if found is None:
+        if text_page.blocks:
+            return text_page  # a few words, exactly as typed: nothing better to read
         raise NoTextError(
             "no text was found on the poster slide, and no picture covers it to be read instead; "
             "export the poster as PDF and upload it again"

@@ -490,7 +490,7 @@ def _bullet(
     if kind.tag == A + "buAutoNum":
         scheme = kind.get("type", "arabicPeriod")
         prev = numbering.get(lvl)
-        n = prev[1] + 1 if prev and prev[0] == scheme else to_int(kind.get("startAt"), 1)
+        n = prev[1] + 1 if prev and prev[0] == scheme else min(max(to_int(kind.get("startAt"), 1), 1), 32767)
         numbering[lvl] = (scheme, n)
         return _autonumber(scheme, n)
     numbering.pop(lvl, None)

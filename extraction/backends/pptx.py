@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from extraction.backends import office
 from extraction.backends.drawingml import (
     EMU_PER_PT,
@@ -325,8 +327,6 @@ def _table(tbl: Any, box: tuple, xf: Xform, ctx: Slide) -> list[_Frame]:
             name: (tcpr.get(f"mar{side}") if tcpr is not None else None)
             for name, side in (("lIns", "L"), ("tIns", "T"), ("rIns", "R"), ("bIns", "B"))
         }
-        from lxml import etree
-
         body_pr = etree.Element(A + "bodyPr")
         for name, default in zip(("lIns", "tIns", "rIns", "bIns"), DEFAULT_CELL_MARGINS, strict=True):
             body_pr.set(name, margins[name] or str(default))

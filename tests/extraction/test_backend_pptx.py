@@ -222,6 +222,24 @@ def test_capitals_are_printed_as_capitals(tmp_path):
     ]
 
 
+def test_auto_numbered_paragraphs_print_their_numbers(tmp_path):
+    from pptx.oxml.ns import qn
+
+    from extraction.backends.drawingml import _autonumber
+
+    def number(box):
+        frame = box.text_frame
+        for text in ("Align the photographs", "Match the colonies"):
+            frame.add_paragraph().add_run().text = text
+        for para in frame.paragraphs:
+            ppr = para._p.get_or_add_pPr()
+            ppr.append(ppr.makeelement(qn("a:buAutoNum"), {"type": "arabicParenR"}))
+
+    page = one_box(tmp_path, "Survey the sites", setup=number)
+    assert [ln.words[0].text for b in page.blocks for ln in b.lines] == ["1)", "2)", "3)"]
+    assert (_autonumber("romanUcPeriod", 14), _autonumber("alphaLcParenBoth", 27)) == ("XIV.", "(aa)")
+
+
 def test_a_url_longer_than_its_line_stays_one_word_inside_the_column(tmp_path):
     url = "https://github.com/example-organisation/a-rather-long-repository-name/tree/main/docs"
     page = one_box(tmp_path, f"Code: {url} and more", width=200)
