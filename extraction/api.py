@@ -35,17 +35,31 @@ def extract(path: str | Path, engine: str = "layout") -> dict[str, Any]:
     """
     started = time.perf_counter()
     resolved = resolve_engine(engine)
-    page = backends.load_page(Path(path))
-    doc = pipeline.build(page)
-    warnings: list[str] = list(page.warnings)
+    path = Path(path)
+    page = backends.load_page(path)
+    layout = pipeline.analyse(page)
     meta: dict[str, Any] = {"engine": resolved}
+    if not layout.typographic_title and page.source == "pdfalto":
+        # No text line qualifies as the headline: it is drawn as graphics (a wordmark or outlined
+        # letters). The banner strip alone is read by OCR and the page analysed again.
+        ocr_started = time.perf_counter()
+        banner = backends.ocr_banner(path, page)
+        if banner is not None:
+            page = banner
+            layout = pipeline.analyse(page)
+        meta["banner_ocr_seconds"] = round(time.perf_counter() - ocr_started, 4)
+    doc, notes = pipeline.assemble(layout)
+    if layout.authors.contacts:
+        meta["contacts"] = layout.authors.contacts
+    filled: set[str] = set()
+    llm_warnings: list[str] = []
     if resolved == "hybrid":
         doc, llm_info = llm.enrich(doc, page)
         # A required field the LLM filled is no longer "left out".
-        filled = llm_info.get("llm_fields", [])
-        warnings = [w for w in warnings if not any(f"field '{f}'" in w for f in filled)]
-        warnings.extend(llm_info.pop("warnings", []))
+        filled = set(llm_info.get("llm_fields", []))
+        llm_warnings = llm_info.pop("warnings", [])
         meta.update(llm_info)
+    warnings = list(page.warnings) + [n.message for n in notes if n.field not in filled] + llm_warnings
     warnings.extend(validate.problems(doc))
     doc["_extraction"] = {
         **meta,

@@ -192,3 +192,85 @@ def score(gen: dict, ref: dict) -> dict[str, float | bool]:
     }
     s["pass"] = s["w"] >= 0.75 and s["r"] >= 0.75 and s["n"] >= 0.75 and 0.5 <= s["f"] <= 2.0
     return s
+
+
+# --- truth.json folders (corpus `wild/`): title, creators and affiliations only -------------
+
+
+def _name_words(name: str) -> set[str]:
+    """Words longer than one letter of a personal name, read "Given Family" order-free.
+
+    The corpus README's rule: NFKD, accents stripped, lower case, split on spaces, dots and
+    hyphens; a "Family, Given" name is read as "Given Family" (order does not matter for sets).
+    """
+    if "," in name:
+        family, _, given = name.partition(",")
+        name = f"{given} {family}"
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return {w for w in re.split(r"[\s.\-]+", folded) if len(w) > 1}
+
+
+def names_match(a: str, b: str) -> bool:
+    """One name's long words are all among the other's ("J. Smith" ~ "John Smith")."""
+    wa, wb = _name_words(a), _name_words(b)
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
+
+
+def _creator_name(c: dict) -> str:
+    if c.get("givenName") or c.get("familyName"):
+        return f"{c.get('givenName', '')} {c.get('familyName', '')}".strip()
+    return c.get("name", "")
+
+
+def _affiliation_names(c: dict) -> list[str]:
+    out = []
+    for a in c.get("affiliation") or c.get("affiliations") or []:
+        out.append(a.get("name", "") if isinstance(a, dict) else str(a))
+    return [a for a in out if a]
+
+
+def match_creators(gen: list[dict], truth: list[dict]) -> list[tuple[int, int]]:
+    """One-to-one (gen index, truth index) pairs, greedily in printed order."""
+    pairs: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for ti, t in enumerate(truth):
+        for gi, g in enumerate(gen):
+            if gi not in used and names_match(_creator_name(g), t.get("name", "")):
+                pairs.append((gi, ti))
+                used.add(gi)
+                break
+    return pairs
+
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", normalise(text).lower())
+
+
+def score_truth(gen: dict, truth: dict) -> dict[str, float]:
+    """Title similarity, creator F1 and affiliation recall against a `truth.json`."""
+    gen = {k: v for k, v in gen.items() if not k.startswith("_")}
+    titles = gen.get("titles") or []
+    got = titles[0].get("title", "") if titles and isinstance(titles[0], dict) else ""
+    title = difflib.SequenceMatcher(None, _alnum(got), _alnum(truth.get("title", ""))).ratio()
+    g_creators = [c for c in gen.get("creators") or [] if isinstance(c, dict)]
+    t_creators = truth.get("creators") or []
+    pairs = match_creators(g_creators, t_creators)
+    if not g_creators and not t_creators:
+        f1 = 1.0
+    elif not pairs:
+        f1 = 0.0
+    else:
+        p, r = len(pairs) / len(g_creators), len(pairs) / len(t_creators)
+        f1 = 2 * p * r / (p + r)
+    total = hit = 0
+    for gi, ti in pairs:
+        predicted = [_alnum(a) for a in _affiliation_names(g_creators[gi])]
+        for aff in t_creators[ti].get("affiliations") or []:
+            total += 1
+            want = _alnum(aff)
+            if any(difflib.SequenceMatcher(None, want, p).ratio() >= 0.6 for p in predicted):
+                hit += 1
+    has_any = any(t.get("affiliations") for t in t_creators)
+    # No creator matched while the truth prints affiliations: nothing was recalled.
+    affiliations = hit / total if total else (0.0 if has_any else 1.0)
+    return {"extracted": 1.0, "title": title, "creators": f1, "affiliations": affiliations}

@@ -8,9 +8,11 @@ under `extraction/stages/` and can be tested alone on hand-made pages.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from extraction.model import Page
+from extraction.profile import SourceProfile, for_source
 from extraction.stages import creators, figures, header, lines, metadata, reading_order, sections
 from extraction.stages.headings import is_heading
 
@@ -53,17 +55,83 @@ def figure_text(line: lines.TextLine, body: float, labels: set[int]) -> bool:
     return round(line.size) in labels and line.size < body
 
 
-def build(page: Page) -> dict[str, Any]:
-    """poster-json v0.2 for one page; missing required fields are listed in `page.warnings`."""
-    all_lines = lines.collect(page)
-    if page.source == "ocr" and sum(ln.bold for ln in all_lines) > 0.5 * len(all_lines):
+FOOT_SHARE = 0.75  # an author or contact block at the foot starts below 75% of the page height
+
+
+def labelled_block(all_lines: list[lines.TextLine]) -> list[lines.TextLine]:
+    """Lines of a block that opens with an author label ("Authors:", "Autores"), wherever it is."""
+    out: list[lines.TextLine] = []
+    for i, ln in enumerate(all_lines):
+        if not creators.author_label(ln):
+            continue
+        out.append(ln)
+        last = ln
+        for nxt in all_lines[i + 1 : i + 12]:
+            near = (
+                0 <= nxt.y - last.bottom < 1.2 * max(last.size, 1)
+                and nxt.x < last.right
+                and nxt.right > last.x
+            )
+            if nxt.block != ln.block and not near:
+                continue
+            out.append(nxt)
+            last = nxt
+    return out
+
+
+def creator_regions(
+    head: header.Header, all_lines: list[lines.TextLine], height: float
+) -> list[creators.Region]:
+    """Where posters print their authors, in the order they are looked for."""
+    foot = [ln for ln in all_lines if ln.y > height * FOOT_SHARE]
+    return [
+        creators.Region("under the title", head.zone, accept_weak=True),
+        creators.Region("above the title", head.above, grouped=True),
+        creators.Region("beside the title", head.side, grouped=True),
+        creators.Region("labelled block", labelled_block(all_lines)),
+        creators.Region("foot", foot, grouped=True, needs_affiliation=True),
+    ]
+
+
+@dataclass
+class Note:
+    """A structured warning: what was left out or how a value was obtained."""
+
+    message: str
+    field: str = ""  # the poster-json field it concerns, when it concerns one
+
+
+@dataclass
+class Layout:
+    """What the stages found on a page, before any poster-json is written."""
+
+    page: Page
+    profile: SourceProfile
+    lines: list[lines.TextLine]
+    body: float
+    header: header.Header
+    authors: creators.Authors
+    sections: list[sections.Section]
+    captions: list[sections.Caption]
+
+    @property
+    def typographic_title(self) -> bool:
+        """A title set apart by its size was found (else the headline may be drawn as graphics)."""
+        return self.header.typographic
+
+
+def analyse(page: Page) -> Layout:
+    """Run the stages over a page. The page is not modified."""
+    profile = for_source(page.source)
+    all_lines = lines.collect(page, reach=profile.fragment_reach)
+    if not profile.exact_weight and sum(ln.bold for ln in all_lines) > 0.5 * len(all_lines):
         # OCR's "emphasis" is colour against the background. On a dark poster every line is
         # light-on-dark: that is the page's text colour, not emphasis.
         for ln in all_lines:
             ln.bold = False
     body = lines.body_size(all_lines)
-    head = header.find(all_lines, page.height, body, size_tolerance=0.25 if page.source == "ocr" else 0.12)
-    title_ids = {id(t) for t in head.title}
+    head = header.find(all_lines, page.height, body, size_tolerance=profile.title_size_tolerance)
+    title_ids = {id(t) for t in head.lines}
     zone_ids = {id(z) for z in head.zone}
     # A figure panel beside the banner is mostly picture (axis ticks, QR-code notes); only its
     # caption, a block that opens with "Figure N" / "Table N", joins the body.
@@ -81,45 +149,48 @@ def build(page: Page) -> dict[str, Any]:
     ]
     labels = label_sizes(all_lines)
     body_lines = [ln for ln in body_lines if not figure_text(ln, body, labels)]
-    heading_ratio = 1.6 if page.source == "ocr" else 1.15
-    # OCR knows no font weight; the image backend flags coloured text instead. When it found
+    # Without exact weights (OCR), the image backend flags coloured text instead. When it found
     # some, that colour is what marks headings on this page.
-    emphasis_only = page.source == "ocr" and any(ln.bold for ln in body_lines)
+    emphasis_only = not profile.exact_weight and any(ln.bold for ln in body_lines)
     figures.mark_unlabelled(
         body_lines,
         page.images,
         page.width,
         page.height,
-        lambda ln: is_heading(ln, body, None, heading_ratio, emphasis_only),
+        lambda ln: is_heading(ln, body, None, profile.heading_ratio, emphasis_only),
     )
-    ordered = reading_order.order(body_lines, body, gutter=0.55 if page.source == "ocr" else 1.2)
+    ordered = reading_order.order(body_lines, body, gutter=profile.column_gutter)
     figures.mark_after_pictures(ordered, page.images, page.width, page.height)
-    secs, caps = sections.split(ordered, body, heading_ratio=heading_ratio, emphasis_only=emphasis_only)
+    secs, caps = sections.split(
+        ordered, body, heading_ratio=profile.heading_ratio, emphasis_only=emphasis_only
+    )
+    authors = creators.from_regions(creator_regions(head, all_lines, page.height))
+    return Layout(page, profile, all_lines, body, head, authors, secs, caps)
 
+
+def assemble(layout: Layout) -> tuple[dict[str, Any], list[Note]]:
+    """poster-json v0.2 from a layout, and notes on what was left out."""
+    page, all_lines, head, secs, caps = (
+        layout.page,
+        layout.lines,
+        layout.header,
+        layout.sections,
+        layout.captions,
+    )
+    notes: list[Note] = []
     doc: dict[str, Any] = {"$schema": SCHEMA_URI}
-    people = creators.extract(head.zone)
-    if not people and head.above:
-        # Some banners print the authors (and institute) above the title instead of under it.
-        people = creators.extract(head.above)
-    if not people:
-        # ... or beside it, in a block next to a left-aligned title.
-        side = [
-            ln for ln in all_lines if ln.y < head.body_top and head.beside(ln) and id(ln) not in title_ids
-        ]
-        if side:
-            people = creators.extract(side)
-    if people:
-        doc["creators"] = people
-    title = " ".join(t.plain_text for t in head.title).strip()
+    if layout.authors.creators:
+        doc["creators"] = layout.authors.creators
+    title = head.text
     if title:
-        doc["titles"] = [{"title": re.sub(r"\s+", " ", title)}]
+        doc["titles"] = [{"title": title}]
 
     # A section printed without a heading has no sectionTitle: a placeholder would be invented.
-    vocab = sections.vocabulary([ln.text for ln in all_lines])
+    words = sections.vocabulary([ln.text for ln in all_lines])
     content = [
         {
             **({"sectionTitle": s.title} if s.title else {}),
-            "sectionContent": sections.dehyphenate(s.content, vocab),
+            "sectionContent": sections.dehyphenate(s.content, words),
         }
         for s in secs
         if s.content.strip()
@@ -129,12 +200,13 @@ def build(page: Page) -> dict[str, Any]:
     figs = [c for c in caps if c.kind == "figure"]
     tabs = [c for c in caps if c.kind == "table"]
     doc["imageCaptions"] = [
-        {"id": f"fig{i}", "caption": sections.dehyphenate(c.text, vocab)} for i, c in enumerate(figs, 1)
+        {"id": f"fig{i}", "caption": sections.dehyphenate(c.text, words)} for i, c in enumerate(figs, 1)
     ]
     doc["tableCaptions"] = [
-        {"id": f"table{i}", "caption": sections.dehyphenate(c.text, vocab)} for i, c in enumerate(tabs, 1)
+        {"id": f"table{i}", "caption": sections.dehyphenate(c.text, words)} for i, c in enumerate(tabs, 1)
     ]
 
+    title_ids = {id(t) for t in head.lines}
     full_text = "\n".join(ln.text for ln in all_lines)
     outside_body = [ln.text for ln in all_lines if id(ln) not in title_ids and ln.y < head.body_top]
     footer = [ln.text for ln in all_lines if ln.y > page.height * 0.9]
@@ -161,7 +233,7 @@ def build(page: Page) -> dict[str, Any]:
             abstract = first
     if abstract is not None:
         doc["descriptions"] = [
-            {"description": sections.dehyphenate(abstract.content, vocab), "descriptionType": "Abstract"}
+            {"description": sections.dehyphenate(abstract.content, words), "descriptionType": "Abstract"}
         ]
 
     keywords = metadata.keywords_line([ln.text for ln in all_lines])
@@ -184,8 +256,23 @@ def build(page: Page) -> dict[str, Any]:
         doc["rightsList"] = rights
     doc["formats"] = [page.media_type]
 
-    for required in ("creators", "titles", "publicationYear", "subjects", "descriptions", "conference"):
+    if "creators" not in doc:
+        notes.append(
+            Note(
+                "no authors are printed on the poster (or none could be told apart); creators left out",
+                "creators",
+            )
+        )
+    for required in ("titles", "publicationYear", "subjects", "descriptions", "conference"):
         if required not in doc:
-            page.warnings.append(f"no evidence on the poster for required field '{required}'; left out")
-    page.warnings.append("publisher is not printed on posters; left out for the service to fill")
+            notes.append(
+                Note(f"no evidence on the poster for required field '{required}'; left out", required)
+            )
+    notes.append(Note("publisher is not printed on posters; left out for the service to fill", "publisher"))
+    return doc, notes
+
+
+def build(page: Page) -> dict[str, Any]:
+    """poster-json v0.2 for one page (notes dropped): the stages and the assembler in one call."""
+    doc, _notes = assemble(analyse(page))
     return doc

@@ -7,10 +7,66 @@ with superscript affiliation markers, numbered affiliations, headed sections in 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fpdf import FPDF
+
+from extraction.model import Block, Line, Page, Word
+from extraction.stages.lines import TextLine, make_line
+
+# Stage tests build pages by hand: `line()` draws one printed line, `page_of()` a whole page.
+
+
+def line(
+    text: str,
+    x: float = 100.0,
+    y: float = 0.0,
+    size: float = 20.0,
+    bold: bool = False,
+    block: int = 0,
+    italic: bool = False,
+    font: str = "Helvetica",
+) -> TextLine:
+    """A printed line; `^{1,2}` is a superscript word ("Anna Berg^{1}, Carl Dunn^{2}").
+
+    Words are laid out left to right at half an em per character, as a proportional font is.
+    """
+    words: list[Word] = []
+    cursor = x
+    for token in re.findall(r"\^\{[^}]*\}|[^\s^]+", text):
+        sup = token.startswith("^{")
+        t = token[2:-1] if sup else token
+        fs = size * 0.6 if sup else size
+        w = len(t) * fs * 0.5
+        words.append(
+            Word(
+                text=t,
+                x=cursor,
+                y=y - size * 0.3 if sup else y,
+                w=w,
+                h=fs,
+                font_size=fs,
+                bold=bold,
+                italic=italic,
+                superscript=sup,
+                font_family=font,
+            )  # fmt: skip
+        )
+        cursor += w + (size * 0.1 if sup else size * 0.3)
+    return make_line(words, block)
+
+
+def page_of(
+    lines: list[TextLine], width: float = 2000.0, height: float = 2800.0, source: str = "pdfalto"
+) -> Page:
+    """A page whose blocks are the given lines, one block per line (as a backend would give)."""
+    blocks = []
+    for tl in lines:
+        ln = Line(words=list(tl.words), x=tl.x, y=tl.y, w=tl.w, h=tl.h)
+        blocks.append(Block(lines=[ln], x=tl.x, y=tl.y, w=tl.w, h=tl.h))
+    return Page(width=width, height=height, blocks=blocks, source=source)
 
 
 @dataclass

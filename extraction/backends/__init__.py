@@ -17,10 +17,11 @@ from extraction.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedPdfError,
+    ExtractionError,
     InputTooLargeError,
     UnsupportedFormatError,
 )
-from extraction.model import Page
+from extraction.model import Block, Line, Page, Word
 
 MAX_PAGES = 50
 MAX_PIXELS = 150_000_000
@@ -203,3 +204,66 @@ def _ocr_pdf_page(path: Path, text_page: Page) -> Page:
     if not page.blocks:
         raise NoTextError("no text was found on the poster, neither in the PDF's text layer nor by OCR")
     return page
+
+
+BANNER_SHARE = 0.3  # the banner strip read by OCR when the headline is drawn as graphics
+
+
+def ocr_banner(path: Path, page: Page, share: float = BANNER_SHARE) -> Page | None:
+    """`page` with the text drawn as graphics in its top `share` read by OCR, or None.
+
+    A headline set as a wordmark or as outlined letters has no text layer, yet it is the
+    poster's title. Only the banner strip is OCR'd (a fraction of the cost of the whole page),
+    and only OCR lines where the PDF has no text of its own are added, so nothing is doubled.
+    """
+    import dataclasses
+
+    from extraction.backends import image
+    from extraction.backends.render import render_page
+
+    try:
+        img = render_page(path, OCR_RENDER_MAX_SIDE)
+    except ExtractionError:
+        return None
+    strip = img.crop((0, 0, img.width, max(1, int(img.height * share))))
+    ocr = image.ocr_image(strip, source="ocr")
+    scale = page.width / img.width
+    existing = [(w.x, w.y, w.right, w.bottom) for b in page.blocks for ln in b.lines for w in ln.words]
+    added: list[Block] = []
+    for block in ocr.blocks:
+        lines = []
+        for line in block.lines:
+            box = (line.x * scale, line.y * scale, line.right * scale, line.bottom * scale)
+            if sum(_overlap(box, e) for e in existing) > 0.3:
+                continue  # the PDF has this text already
+            words = [
+                Word(
+                    text=w.text,
+                    x=w.x * scale,
+                    y=w.y * scale,
+                    w=w.w * scale,
+                    h=w.h * scale,
+                    font_size=w.font_size * scale,
+                )  # fmt: skip
+                for w in line.words
+            ]
+            lines.append(Line(words=words, x=box[0], y=box[1], w=box[2] - box[0], h=box[3] - box[1]))
+        if lines:
+            x0, y0 = min(ln.x for ln in lines), min(ln.y for ln in lines)
+            x1, y1 = max(ln.right for ln in lines), max(ln.bottom for ln in lines)
+            added.append(Block(lines=lines, x=x0, y=y0, w=x1 - x0, h=y1 - y0))
+    if not added:
+        return None
+    return dataclasses.replace(
+        page,
+        blocks=page.blocks + added,
+        warnings=page.warnings + ["the title is drawn as graphics; the banner was read by OCR"],
+    )
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Share of box `a`'s area covered by box `b`."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    area = max((a[2] - a[0]) * (a[3] - a[1]), 1e-6)
+    return max(w, 0) * max(h, 0) / area

@@ -1,9 +1,19 @@
-"""Creators and affiliations from the creator zone under the title.
+"""Creators and affiliations from the lines where a poster prints its authors.
 
-Authors are linked to affiliations through markers: superscript words in the ALTO (pdfalto's
-superscript style), Unicode superscript digits, or symbols such as * † ‡. A poster with one
-affiliation and no markers gives it to every author. Names are split into given and family
-names with the family name last, the convention of the scripts posters are printed in.
+The conventions followed, each with a stage test in tests/extraction/test_stages_creators.py:
+
+- A byline lists people joined by commas, semicolons, "and" / "&" (or the same word in the
+  poster's language) or line breaks. A person needs evidence: a name-shaped chunk
+  (`names.parse`), and either a second person on the line, an affiliation marker, or an
+  affiliation, e-mail or student number printed with it.
+- Affiliations link to people by markers (digits, letters, symbols, superscripts in the text
+  or raised above the line), by being printed in the same line ("Name (Institution)",
+  "Name, Institution"), by following the author's own line, or, when a block holds one
+  affiliation and no markers, by being shared.
+- Lines labelled as another role ("Supervisor:", "Orientadora:", "Contact:") and blocks headed
+  as non-authors ("Project Team Members") name no creator.
+- ORCID iDs printed as URLs or bare iDs go to the person whose name precedes them, when the
+  iD's check digit is right. E-mail addresses are evidence for a person, never an identifier.
 """
 
 from __future__ import annotations
@@ -12,52 +22,36 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from extraction import vocab
+from extraction.stages import names
 from extraction.stages.headings import is_standard_name
 from extraction.stages.lines import TextLine
+from extraction.stages.metadata import is_event_line
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺*†‡§¶#"
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉ", "0123456789abcde")
+# Symbols posters use as affiliation or role markers.
+MARKER_SYMBOLS = "*∗⁎†‡§¶#‖★☆✝✉"
+_SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺" + MARKER_SYMBOLS
 _MARK = "\x01"
 _END = "\x02"
-DEGREES = {
-    "phd",
-    "ph.d",
-    "ph.d.",
-    "md",
-    "m.d.",
-    "mls",
-    "mslis",
-    "dds",
-    "msc",
-    "m.sc.",
-    "bsc",
-    "mph",
-    "rn",
-    "ms",
-    "ma",
-    "ba",
-    "mba",
-    "dphil",
-    "pharmd",
-    "dvm",
-    "jr",
-    "jr.",
-    "sr",
-    "facp",
-    "mbbs",
-    "frcp",
-    "prof",
-    "dr",
-}
-ORG_WORDS = re.compile(
-    r"\b(universit\w*|institut\w*|department|dept\.?|hospital|cent(er|re)|laborator\w*|school|college|faculty|"
-    r"inc\.?|ltd\.?|gmbh|s\.r\.l\.?|corporation|company|foundation|academy|ministry|agency|clinic\w*|"
-    r"research|sciences?|division|unit|hub|council|society|programme|program|consortium|team|group|lab|"
-    r"universidad|universidade|università|université|universität|instituto|departamento)\b",
-    re.IGNORECASE,
+_MARKED = re.compile(f"{_MARK}(.*?){_END}")
+_EMAIL_TOKEN = re.compile(r"[\w.+{}\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_URL = re.compile(r"https?://|www\.|orcid\.org|\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b", re.IGNORECASE)
+# Separators of a byline: commas, semicolons, "and" / "&" in the languages of the corpus' kind.
+_PEOPLE_SEP = re.compile(
+    r"\s*[,;|]\s*(?:(?:and|&|und|et|e|y|en|och|og)\s+)?|\s+(?:and|&|und|et|e|y|en|och|og)\s+", re.IGNORECASE
 )
-_EMAIL = re.compile(r"\S+@\S+")
-_URL = re.compile(r"https?://|www\.|orcid\.org", re.IGNORECASE)
+_PAREN = re.compile(r"\(([^()]*)\)")
+
+
+def _continues(prev: TextLine, line: TextLine) -> bool:
+    """`line` is the next line of `prev`'s paragraph: it wraps under it, left-aligned or mid-sentence."""
+    return _wraps(prev, line) and (abs(line.x - prev.x) < prev.size or line.plain_text[:1].islower())
+
+
+def _under(prev: TextLine, line: TextLine) -> bool:
+    """`line` is set right under `prev`, in its column, whatever its size (a block under a heading)."""
+    return 0 <= line.y - prev.bottom < 1.5 * max(prev.size, 1) and line.x < prev.right and line.right > prev.x
 
 
 def _wraps(prev: TextLine, line: TextLine) -> bool:
@@ -71,176 +65,268 @@ def _wraps(prev: TextLine, line: TextLine) -> bool:
     )
 
 
-@dataclass
-class Person:
-    name: str
-    markers: list[str] = field(default_factory=list)
-    organizational: bool = False
-
-
 # Digits glued to the end of a lower-case word ("Meena1,", "Dettori¹,2"): a marker that lost its
 # superscript, as OCR and some PDF exports print them. A word in running text rarely ends so.
 _GLUED = re.compile(rf"(?<=[a-zß-ÿ{_SUP_CHARS}])(\d{{1,2}}(?:,\d{{1,2}}(?=[,\s]|$))*)(?=[,;\s]|$)")
+_SYMBOL_RUN = re.compile(rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}])|,\d{{1,2}}(?=[,;\s]|$))*)")
 
 
-def _marked_text(line: TextLine) -> str:
+def marked_text(line: TextLine) -> str:
     """Line text with every marker wrapped as \\x01...\\x02 so later splits keep them apart."""
     parts: list[str] = []
     for w in line.words:
         if w.superscript:
             parts.append(f"{_MARK}{w.text}{_END}")
             continue
-        text = re.sub(
-            rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}])|,\d{{1,2}}(?=[,;\s]|$))*)",
-            lambda m: f"{_MARK}{m.group(1)}{_END}",
-            w.text,
-        )
+        text = unicodedata.normalize("NFKC", w.text) if any(ord(c) > 0xFF00 for c in w.text) else w.text
+        text = _SYMBOL_RUN.sub(lambda m: f"{_MARK}{m.group(1)}{_END}", text)
         text = _GLUED.sub(lambda m: f"{_MARK}{m.group(1)}{_END}", text)
         parts.append(text)
     return " ".join(parts)
 
 
-def is_byline(line: TextLine) -> bool:
-    """A line of personal names carrying affiliation markers ("A. Smith¹, B. Jones²").
-
-    The title stage asks: OCR box heights of such a line (its markers stand above it) can
-    match the title's, yet it is never part of the title.
-    """
-    text = _marked_text(line)
-    if text.count(_MARK) < 2:
-        return False
-    return _looks_like_names(re.sub(f"{_MARK}.*?{_END}", "", text))
+def _unmarked(text: str) -> str:
+    return re.sub(r"\s+", " ", _MARKED.sub(" ", text)).strip()
 
 
-def _marker_list(raw: str) -> list[str]:
-    """'*¹⁺²' → ['*', '1', '2']: digits and symbol runs are separate markers."""
-    return re.findall(r"\d+|[*†‡§¶#]+", raw.translate(_SUPERSCRIPTS))
+def marker_list(raw: str) -> list[str]:
+    """'*¹⁺²' → ['*', '1', '2']; 'a,b' → ['a', 'b']: digits, letters and symbol runs are markers."""
+    raw = raw.translate(_SUPERSCRIPTS)
+    # A run of one symbol is one marker ("**" differs from "*"); different symbols are two.
+    pattern = rf"\d+|[a-z](?![a-z])|([{re.escape(MARKER_SYMBOLS)}])\1*"
+    return [m.group(0) for m in re.finditer(pattern, raw)]
 
 
-def _is_affiliation(text: str) -> bool:
-    stripped = text.replace(_MARK, "").replace(_END, "").strip()
-    if text.lstrip().startswith(_MARK):
-        return True
-    if re.match(r"^\s*[\d*†‡§]+\s*[A-Z]", stripped) and ORG_WORDS.search(
-        re.sub(r"^\s*[\d*†‡§]+", "", stripped)
-    ):
-        return True
-    commas = stripped.count(",")
-    return bool(ORG_WORDS.search(stripped)) and not _looks_like_names(stripped) and commas <= 6
+@dataclass
+class Person:
+    name: names.Name | None
+    text: str
+    markers: list[str] = field(default_factory=list)
+    affiliations: list[str] = field(default_factory=list)
+    organizational: bool = False
+    line: int = 0  # index of the line it was printed on, within the region
+    emails: list[str] = field(default_factory=list)
 
 
-def _looks_like_names(text: str) -> bool:
-    chunks = [c.strip() for c in re.split(r",|;|\band\b|&", text) if c.strip()]
-    if len(chunks) < 1:
-        return False
-    namey = 0
-    for c in chunks:
-        words = [w for w in re.sub(r"[\d*†‡§]", "", c).split() if w]
-        if 1 <= len(words) <= 4 and all(w[:1].isupper() or w.lower().strip(".") in DEGREES for w in words):
-            namey += 1
-    return namey >= max(1, len(chunks) * 0.6) and not ORG_WORDS.search(text.replace("Team", ""))
+@dataclass
+class Reading:
+    """What one line of a creator region says."""
+
+    kind: str  # "people", "affiliation", "email", "url", "marker", "skip", "other"
+    people: list[Person] = field(default_factory=list)
+    affiliations: list[tuple[str, str]] = field(default_factory=list)  # (marker, text)
+    strong: bool = False  # the people carry evidence beyond their name's shape
 
 
-def _split_affiliations(text: str) -> list[tuple[str, str]]:
+def _chunks(text: str) -> list[str]:
+    """Split a byline on its separators, never inside a marker or parentheses."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    protected = []
+    for ch in text:
+        if ch in "(" + _MARK:
+            depth += 1
+        elif ch in ")" + _END:
+            depth = max(0, depth - 1)
+        protected.append(depth > 0)
+    for m in _PEOPLE_SEP.finditer(text):
+        if protected[m.start()]:
+            continue
+        out.append(text[start : m.start()])
+        start = m.end()
+    out.append(text[start:])
+    return [c.strip() for c in out if c.strip()]
+
+
+def _group(text: str) -> bool:
+    """A named group printed as a creator ("the RECONS Team", "FAIR4RS Task Force")."""
+    words = text.split()
+    return (
+        1 <= len(words) <= 6
+        and bool(vocab.GROUP_WORDS.search(text))
+        and (text[:1].isupper() or text.lower().startswith("the "))
+    )
+
+
+def is_affiliation_text(text: str) -> bool:
+    return bool(vocab.ORG_WORDS.search(text))
+
+
+def read_people(text: str) -> tuple[list[Person], list[str]]:
+    """People on a byline and the chunks that were not people (affiliations, e-mails, leftovers)."""
+    people: list[Person] = []
+    rest: list[str] = []
+    pending: list[Person] = []  # people since the last in-line affiliation
+    chunks = _chunks(text)
+    i = 0
+    while i < len(chunks):
+        chunk = chunks[i]
+        markers = [m for g in _MARKED.findall(chunk) for m in marker_list(g)]
+        plain = _unmarked(chunk)
+        inline: list[str] = []
+        for inner in _PAREN.findall(plain):
+            inline.append(inner.strip())
+        core = _PAREN.sub(" ", plain).strip(" ,;.")
+        if not core:
+            if markers and people:
+                people[-1].markers.extend(markers)
+            i += 1
+            continue
+        if names.is_degree(core) or not names.strip_extras(core):
+            if people:
+                people[-1].markers.extend(markers)
+            i += 1
+            continue
+        name = names.parse(core)
+        if name is not None and (name.words >= 2 or markers):
+            person = Person(name=name, text=name.text, markers=markers)
+            for inner in inline:
+                if "@" in inner:
+                    person.emails.extend(_EMAIL_TOKEN.findall(inner))
+                    continue  # an e-mail in parentheses is evidence, not an affiliation
+                if is_affiliation_text(inner) or len(inner.split()) >= 2:
+                    person.affiliations.append(inner)
+            people.append(person)
+            pending.append(person)
+            i += 1
+            continue
+        if _group(core):
+            people.append(Person(name=None, text=core, markers=markers, organizational=True))
+            i += 1
+            continue
+        if not people and is_affiliation_text(plain) and not _group(core):
+            # A line that opens with an organisation is an affiliation line, whatever follows.
+            return [], chunks
+        if pending and is_affiliation_text(plain) and not _EMAIL_TOKEN.search(plain) and plain[:1].isupper():
+            # "Name, Department of X, University of Y, City": the rest of the line up to the
+            # next person is the affiliation of the people just named.
+            parts = [plain]
+            j = i + 1
+            while j < len(chunks):
+                nxt = _unmarked(chunks[j])
+                nxt_name = names.parse(_PAREN.sub(" ", nxt))
+                if nxt_name is not None and nxt_name.words >= 2 and not is_affiliation_text(nxt):
+                    break
+                parts.append(nxt)
+                j += 1
+            for p in pending:
+                p.affiliations.append(", ".join(parts))
+            pending = []
+            i = j
+            continue
+        rest.append(plain)
+        i += 1
+    return people, rest
+
+
+def _has_id_number(text: str) -> bool:
+    return bool(names._ID_NUMBER.search(text))
+
+
+def read_line(line: TextLine) -> Reading:
+    """Classify one line of a creator region and read what it says."""
+    text = marked_text(line)
+    plain = _unmarked(text)
+    if not plain:
+        return Reading("marker")
+    if re.fullmatch(rf"[\d{re.escape(_SUP_CHARS)}a-e,.\s]+", plain) and len(plain) <= 8:
+        return Reading("marker", affiliations=[(plain.replace(" ", "").rstrip("."), "")])
+    if vocab.NON_AUTHOR_LABEL.match(plain) or vocab.NON_AUTHOR_HEADING.match(plain):
+        return Reading("skip")
+    if is_standard_name(plain) or is_event_line(plain):
+        return Reading("skip")
+    labelled = vocab.AUTHOR_LABEL.match(plain)
+    if labelled and labelled.end() < len(plain) and plain[: labelled.end()].rstrip().endswith(":"):
+        # "Authors: A. Smith, B. Jones": the label vouches for the names after it.
+        reading = _read_people_line(text[text.find(":") + 1 :] if ":" in text else text, line)
+        reading.strong = bool(reading.people)
+        return reading
+    if _URL.search(plain) and not names.parse(_URL.sub(" ", plain) or ""):
+        return Reading("url")
+    emails = _EMAIL_TOKEN.findall(plain)
+    named = names.parse(_PAREN.sub(" ", _EMAIL_TOKEN.sub(" ", plain)))
+    if emails and not named and len(plain.split()) <= len(emails) + 2:
+        return Reading("email")
+    opens_with_marker = text.lstrip().startswith(_MARK) or re.match(
+        rf"^\s*(?:\d{{1,2}}\.?|[{re.escape(MARKER_SYMBOLS)}]+)\s*[A-ZÀ-Þ]", plain
+    )
+    if opens_with_marker and not _looks_like_byline(text):
+        # "¹ Georgia State University", "1. Dragonfly Data Science", "* LSCP, ENS": a numbered affiliation.
+        return Reading("affiliation", affiliations=split_affiliations(text))
+    reading = _read_people_line(text, line)
+    if reading.people:
+        return reading
+    if is_affiliation_text(plain) and not emails:
+        return Reading("affiliation", affiliations=split_affiliations(text))
+    if emails:
+        return Reading("email")
+    return Reading("other")
+
+
+def _looks_like_byline(text: str) -> bool:
+    """A line opening with a marker is a byline only when it is nothing but names ("¹Ann Berg, ²Carl Dunn")."""
+    people, rest = read_people(text)
+    return len(people) >= 2 and not rest and not is_affiliation_text(_unmarked(text))
+
+
+def _read_people_line(text: str, line: TextLine) -> Reading:
+    people, rest = read_people(text)
+    personal = [p for p in people if not p.organizational]
+    if not personal:
+        return Reading("other")
+    first = _unmarked(_chunks(text)[0]) if _chunks(text) else ""
+    if rest and rest[0] == first and not (_EMAIL_TOKEN.search(first) or _has_id_number(first)):
+        # A byline opens with a name; a line that opens with something else is a phrase.
+        return Reading("other")
+    # Leftover chunks that are not people: too many and the line is prose or an address.
+    leftovers = [r for r in rest if not _EMAIL_TOKEN.search(r) and not _has_id_number(r)]
+    if len(leftovers) > max(1, len(people)):
+        return Reading("other")
+    marked = any(p.markers for p in people)
+    strong = (
+        len(personal) >= 2
+        or marked
+        or any(p.affiliations for p in people)
+        or bool(_EMAIL_TOKEN.search(text))
+        or _has_id_number(text)
+    )
+    return Reading("people", people=people, strong=strong)
+
+
+def split_affiliations(text: str) -> list[tuple[str, str]]:
     """(marker, affiliation) pairs from one affiliation line; marker '' when unmarked."""
+    text = text.strip()
+    m = re.match(rf"^\s*(\d{{1,2}}|[{re.escape(MARKER_SYMBOLS)}]+)\.?\s*(?=[A-ZÀ-Þ])", text)
+    if m and not text.startswith(_MARK):
+        # "1. Dragonfly Data Science" / "1University of X" (a marker that lost its raise).
+        text = f"{_MARK}{m.group(1)}{_END} " + text[m.end() :]
     pieces = re.split(f"{_MARK}(.*?){_END}", text)
     pairs: list[tuple[str, str]] = []
     lead = pieces[0].strip(" ,;")
-    m = re.match(r"^([\d*†‡§]+)\s*([A-ZÀ-Þ].*)$", lead)  # "1 Univ…" or, from OCR, "1Univ…"
-    if m:
-        pairs.append((m.group(1), m.group(2).strip(" ,;")))
-    elif lead:
+    if lead:
         pairs.append(("", lead))
     for i in range(1, len(pieces), 2):
-        marker = pieces[i]
+        markers = marker_list(pieces[i])
         aff = pieces[i + 1].strip(" ,;") if i + 1 < len(pieces) else ""
         if aff:
-            pairs.append((marker, aff))
-        elif pairs:
-            continue
+            pairs.extend((mk, aff) for mk in (markers or [""]))
     return pairs
 
 
-def _split_people(text: str) -> list[Person]:
-    people: list[Person] = []
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\bon behalf of\b.*$", "", text, flags=re.IGNORECASE)
-    # Separators: commas, semicolons, "and", "&" (never inside a marker).
-    chunks = re.split(rf",(?![^{_MARK}]*{_END})|;|\s+and\s+|\s+&\s+", text)
-    for chunk in chunks:
-        markers: list[str] = []
-        for m in re.finditer(f"{_MARK}(.*?){_END}", chunk):
-            markers.extend(_marker_list(m.group(1)))
-        name = re.sub(f"{_MARK}.*?{_END}", " ", chunk)
-        name = re.sub(r"[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰⁺]", "", name)
-        name = re.sub(r"\s+", " ", name).strip(" ,;.")
-        if not name:
-            if people and markers:
-                people[-1].markers.extend(markers)
-            continue
-        if name.lower().strip(".") in DEGREES or all(w.lower().strip(".,") in DEGREES for w in name.split()):
-            if people:
-                people[-1].markers.extend(markers)
-            continue
-        words = [w for w in name.split() if w.lower().strip(".,") not in DEGREES]
-        name = " ".join(words)
-        org = bool(re.match(r"^(the\s)?.*\b(team|group|consortium|collaboration|task force)\b", name, re.I))
-        if not name or _EMAIL.search(name) or not (name[0].isupper() or org):
-            continue
-        if name.lower().startswith("the ") and not org:
-            continue
-        people.append(Person(name=name, markers=markers, organizational=org))
-    return people
+_ORCID = re.compile(r"(?:https?://)?(?:orcid\.org/)?\b(\d{4}-\d{4}-\d{4}-\d{3}[\dX])\b", re.IGNORECASE)
 
 
-_INITIAL = re.compile(r"^(?:[A-Z]\.?){1,3}$|^[A-Z]\.(?:-[A-Z]\.)?$")
-_PARTICLES = {
-    "van",
-    "von",
-    "de",
-    "der",
-    "den",
-    "del",
-    "della",
-    "di",
-    "da",
-    "du",
-    "la",
-    "le",
-    "ter",
-    "ten",
-    "dos",
-    "das",
-}
-
-
-def split_name(full: str) -> tuple[str, str]:
-    """(given, family) for a printed personal name.
-
-    - "Ivanyi P", "Colombo GL": the Vancouver style of biomedical posters puts the initials
-      last, so a real word followed by capital initials is family-then-given.
-    - "Maria M. Perez Madrigal": words after a middle initial are all family name (a double
-      surname); without an initial a three-word name stays ambiguous ("Marta Maria Cara"), and
-      the last word is taken.
-    - Particles (van, de, von) stay with the family name.
-    """
-    words = full.split()
-    if len(words) == 1:
-        return "", words[0]
-    if (
-        len(words) >= 2
-        and _INITIAL.match(words[-1])
-        and not any(_INITIAL.match(w) for w in words[:-1])
-        and any(c.islower() for c in words[0])
-    ):
-        return words[-1], " ".join(words[:-1])
-    family_start = len(words) - 1
-    initials = [i for i, w in enumerate(words[:-1]) if _INITIAL.match(w)]
-    if initials and 0 < initials[-1] < len(words) - 2:
-        family_start = initials[-1] + 1
-    while family_start - 1 > 0 and words[family_start - 1].lower() in _PARTICLES:
-        family_start -= 1
-    return " ".join(words[:family_start]), " ".join(words[family_start:])
+def orcid_valid(orcid: str) -> bool:
+    """ISO 7064 11-2 check digit of an ORCID iD ("0000-0002-1825-0097")."""
+    digits = orcid.replace("-", "")
+    if not re.fullmatch(r"\d{15}[\dX]", digits):
+        return False
+    total = 0
+    for d in digits[:-1]:
+        total = (total + int(d)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
 
 
 def _fold(text: str) -> str:
@@ -249,55 +335,9 @@ def _fold(text: str) -> str:
     )
 
 
-def _link_emails(
-    creators: list[dict],
-    sources: list[tuple[TextLine, int, list[str]]],
-    emails: list[tuple[TextLine, list[str], list[str]]],
-) -> None:
-    """Attach printed e-mail addresses to their authors as `contact` name identifiers.
-
-    An address belongs to an author by the same marker (when only that author carries it), by
-    sitting right under a name that stands alone on its line, or by containing the family name.
-    Each address is given once; an address that fits nobody is left alone.
-    """
-    used: set[str] = set()
-    marker_count: dict[str, int] = {}
-    for _, _, markers in sources:
-        for m in set(markers):
-            marker_count[m] = marker_count.get(m, 0) + 1
-
-    def give(i: int, address: str) -> None:
-        if address in used or "nameIdentifiers" in creators[i]:
-            return
-        used.add(address)
-        creators[i]["nameIdentifiers"] = [{"nameIdentifier": address, "nameIdentifierScheme": "contact"}]
-
-    for i, (line, per_line, markers) in enumerate(sources):
-        for eline, emarks, addrs in emails:
-            if len(addrs) != 1:
-                continue
-            if any(m in markers and marker_count.get(m) == 1 for m in emarks):
-                give(i, addrs[0])
-            overlap = min(line.right, eline.right) - max(line.x, eline.x)
-            under = -0.3 * line.size <= eline.y - line.bottom <= 2.5 * max(line.size, 1)
-            if per_line == 1 and under and overlap >= 0.5 * min(line.w, eline.w):
-                give(i, addrs[0])
-    for i, record in enumerate(creators):
-        family = _fold(record.get("familyName", ""))
-        if len(family) < 4:
-            continue
-        for _, _, addrs in emails:
-            for address in addrs:
-                if family in _fold(address.split("@")[0]):
-                    give(i, address)
-
-
-_ORCID = re.compile(r"(?:https?://)?orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.IGNORECASE)
-
-
-def _link_orcids(creators: list[dict], text: str) -> None:
+def link_orcids(creators: list[dict], text: str, warnings: list[str] | None = None) -> None:
     """ORCID iDs printed after an author's name ("Ivanyi P, https://orcid.org/0000-...") become
-    that author's ORCID name identifier; the name is the nearest family name before the iD."""
+    that author's ORCID name identifier; the owner is the nearest family name before the iD."""
     if not text:
         return
     families = {
@@ -307,6 +347,10 @@ def _link_orcids(creators: list[dict], text: str) -> None:
     for m in _ORCID.finditer(text):
         before = [_fold(w) for w in re.findall(r"[^\W\d_][\w'-]*", text[start : m.start()])]
         start = m.end()
+        if not orcid_valid(m.group(1)):
+            if warnings is not None:
+                warnings.append(f"ORCID iD {m.group(1)} fails its check digit; left out")
+            continue
         owner = next((families[w] for w in reversed(before) if w in families), None)
         if owner is None or any(
             n.get("nameIdentifierScheme") == "ORCID" for n in owner.get("nameIdentifiers", [])
@@ -314,91 +358,346 @@ def _link_orcids(creators: list[dict], text: str) -> None:
             continue
         owner.setdefault("nameIdentifiers", []).append(
             {
-                "nameIdentifier": f"https://orcid.org/{m.group(1)}",
+                "nameIdentifier": f"https://orcid.org/{m.group(1).upper()}",
                 "nameIdentifierScheme": "ORCID",
                 "schemeURI": "https://orcid.org",
             }
         )
 
 
-def extract(zone: list[TextLine]) -> list[dict]:
-    """Creator records (poster-json v0.2) from the creator zone's lines."""
-    author_lines: list[tuple[TextLine, str]] = []
-    emails: list[tuple[TextLine, list[str], list[str]]] = []
-    affs: list[tuple[str, str]] = []
-    pending_marker = ""
-    last_aff: TextLine | None = None
-    url_text = ""
-    ordered = sorted(zone, key=lambda ln: (round(ln.y / max(ln.size, 1)), ln.x))
+@dataclass
+class Found:
+    """People read from a region, with how strong the evidence is."""
+
+    creators: list[dict]
+    strong: bool
+    url_text: str = ""
+    contacts: list[dict] = field(default_factory=list)  # {"name", "email"}: printed addresses
+
+
+def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
+    """Creators of one region (the lines under a title, a side panel, a labelled block...).
+
+    `accept_weak`: a lone name with no marker or affiliation of its own counts (the region is
+    where this poster's authors must be, for instance the only line between title and body).
+    """
+    ordered = sorted(zone, key=lambda ln: (round(ln.y / max(ln.size * 0.6, 1)), ln.x))
+    readings: list[tuple[TextLine, Reading]] = []
+    skip_block: int | None = None  # the block under a non-author heading ("Project Team Members")
+    skip_after: TextLine | None = None  # the last line of a labelled non-author paragraph
     for ln in ordered:
-        text = _marked_text(ln)
-        plain = ln.plain_text.strip()
-        if re.fullmatch(r"[\d*†‡§,\s]+", plain):
-            pending_marker = plain.replace(" ", "")
+        if skip_block is not None and ln.block == skip_block:
             continue
-        if pending_marker:
-            text = f"{_MARK}{pending_marker}{_END} " + text
-            pending_marker = ""
-        if "@" in plain and (len(plain.split()) <= 3 or not _looks_like_names(_EMAIL.sub("", plain))):
-            addresses = [a.strip(".,;:()<>[]") for a in _EMAIL.findall(plain)]
-            marks = [m for g in re.findall(f"{_MARK}(.*?){_END}", text) for m in _marker_list(g)]
-            emails.append(
-                (ln, [m.translate(_SUPERSCRIPTS) for m in marks], [a for a in addresses if "@" in a])
-            )
+        if skip_after is not None and (
+            _continues(skip_after, ln) or (skip_block is not None and _under(skip_after, ln))
+        ):
+            skip_after = ln
             continue
-        if _URL.search(plain) or (url_text.endswith("-") and re.match(r"\d{4}-", plain)):
-            # A wrapped ORCID list continues on the next line without a space after "0000-".
+        skip_block = None
+        r = read_line(ln)
+        if r.kind == "skip":
+            # "Supervisor: ...", "Acknowledgement: ..." and what wraps under them name no author;
+            # under a heading such as "Project Team Members" the whole block is skipped.
+            skip_after = ln
+            if vocab.NON_AUTHOR_HEADING.match(_unmarked(marked_text(ln))):
+                skip_block = ln.block
+            continue
+        skip_after = None
+        readings.append((ln, r))
+    # Markers printed alone before a line ("1." in a column left of "Dragonfly Data Science").
+    merged: list[tuple[TextLine, Reading]] = []
+    pending = ""
+    for ln, r in readings:
+        if r.kind == "marker":
+            pending = (r.affiliations[0][0] if r.affiliations else "") or pending
+            continue
+        if pending and r.kind == "affiliation" and r.affiliations and not r.affiliations[0][0]:
+            r.affiliations[0] = (pending, r.affiliations[0][1])
+        elif pending and r.kind == "other":
+            text = f"{_MARK}{pending}{_END} " + marked_text(ln)
+            r = Reading("affiliation", affiliations=split_affiliations(text))
+        pending = ""
+        merged.append((ln, r))
+    readings = merged
+
+    strong = any(r.kind == "people" and r.strong for _, r in readings)
+    has_affiliation = any(r.kind == "affiliation" for _, r in readings)
+    people: list[Person] = []
+    affs: list[tuple[str, str, int]] = []  # (marker, text, position)
+    url_text = ""
+    last_aff: TextLine | None = None
+    last_people: TextLine | None = None
+    email_lines: list[tuple[TextLine, list[str], list[str]]] = []
+    aff_lines: list[tuple[str, str, int]] = []  # each affiliation line alone, before wraps are joined
+    origin: dict[int, tuple[TextLine, int]] = {}  # id(person) -> (its line, people on that line)
+    for pos, (ln, r) in enumerate(readings):
+        if r.kind == "email":
+            marks = [m for g in _MARKED.findall(marked_text(ln)) for m in marker_list(g)]
+            email_lines.append((ln, marks, _EMAIL_TOKEN.findall(ln.plain_text)))
+            continue
+        if r.kind == "url":
+            plain = ln.plain_text.strip()
             url_text += plain if url_text.endswith(("-", "/")) else " " + plain
             continue
-        if is_standard_name(plain):
+        if r.kind == "affiliation":
+            aff_lines.extend((mk, a, pos) for mk, a in r.affiliations)
+            opens_marked = bool(r.affiliations and r.affiliations[0][0])
+            if affs and last_aff is not None and _wraps(last_aff, ln) and not opens_marked:
+                # The affiliation wrapped onto this line: same size, right under it, no marker.
+                m, prev, p = affs[-1]
+                affs[-1] = (m, f"{prev} {_unmarked(marked_text(ln))}".strip(), p)
+                if len(r.affiliations) > 1:
+                    affs.extend((mk, a, pos) for mk, a in r.affiliations[1:])
+            else:
+                affs.extend((mk, a, pos) for mk, a in r.affiliations)
+            last_aff = ln
             continue
-        opens_marked = bool(re.match(r"^\s*(?:\d{1,2}(?=[A-ZÀ-Þ])|[*†‡§]+)", plain))  # "2University…"
-        if affs and last_aff is not None and _wraps(last_aff, ln) and _MARK not in text and not opens_marked:
-            # The affiliation list wrapped onto this line: same size, right under it, no marker.
-            m, prev = affs[-1]
-            affs[-1] = (m, f"{prev} {text.strip()}".strip())
+        if r.kind == "other" and affs and last_aff is not None and _wraps(last_aff, ln):
+            m, prev, p = affs[-1]
+            affs[-1] = (m, f"{prev} {_unmarked(marked_text(ln))}".strip(), p)
             last_aff = ln
             continue
         last_aff = None
-        if _is_affiliation(text):
-            last_aff = ln
-            pairs = _split_affiliations(text)
-            if pairs and not pairs[0][0] and affs and not text.lstrip().startswith(_MARK):
-                # Continuation of the previous affiliation that wrapped onto this line.
-                m, prev = affs[-1]
-                affs[-1] = (m, f"{prev} {pairs[0][1]}".strip())
-                pairs = pairs[1:]
-            affs.extend(pairs)
-        elif _looks_like_names(re.sub(f"{_MARK}.*?{_END}", "", text)) or _MARK in text:
-            author_lines.append((ln, text))
-    people: list[Person] = []
-    origin: list[tuple[TextLine, int]] = []
-    for ln, text in author_lines:
-        found = _split_people(text)
-        people.extend(found)
-        origin.extend((ln, len(found)) for _ in found)
-    by_marker = {m.translate(_SUPERSCRIPTS): a for m, a in affs if m}
-    unmarked = [a for m, a in affs if not m]
-    creators: list[dict] = []
-    sources: list[tuple[TextLine, int, list[str]]] = []
-    for person, (src, per_line) in zip(people, origin, strict=True):
-        sources.append((src, per_line, [m.translate(_SUPERSCRIPTS) for m in person.markers]))
-        if person.organizational:
-            creators.append({"name": person.name, "nameType": "Organizational"})
+        if r.kind != "people":
             continue
-        given, family = split_name(person.name)
+        if not r.strong:
+            if strong:
+                # Only the wrapped end of a byline ("..., Eva Fox,\nLee Wong") joins strong lines.
+                if last_people is None or not _wraps(last_people, ln):
+                    continue
+            elif not (accept_weak or has_affiliation) or _all_caps(ln):
+                # A lone unmarked name needs the region to vouch for it; one in capitals is
+                # more often a logo's words than a person.
+                continue
+        last_people = ln
+        for p in r.people:
+            p.line = pos
+            people.append(p)
+            origin[id(p)] = (ln, len(r.people))
+    if not people:
+        return Found([], False, url_text)
+    creators = _records(people, affs, aff_lines)
+    contacts = _link_emails(people, creators, origin, email_lines)
+    return Found(creators, strong or has_affiliation, url_text, contacts)
+
+
+def _link_emails(
+    people: list[Person],
+    creators: list[dict],
+    origin: dict[int, tuple[TextLine, int]],
+    email_lines: list[tuple[TextLine, list[str], list[str]]],
+) -> list[dict]:
+    """Which printed address belongs to whom: printed with the name, marked like only that
+    person, set right under a name alone on its line, or spelling the family name."""
+    owner: dict[str, int] = {}
+    marker_count: dict[str, int] = {}
+    for p in people:
+        for m in set(p.markers):
+            marker_count[m] = marker_count.get(m, 0) + 1
+    for i, p in enumerate(people):
+        for address in p.emails:
+            owner.setdefault(address, i)
+    for i, p in enumerate(people):
+        line, per_line = origin[id(p)]
+        for eline, emarks, addresses in email_lines:
+            if len(addresses) != 1:
+                continue
+            if any(m in p.markers and marker_count.get(m) == 1 for m in emarks):
+                owner.setdefault(addresses[0], i)
+            overlap = min(line.right, eline.right) - max(line.x, eline.x)
+            under = -0.3 * line.size <= eline.y - line.bottom <= 2.5 * max(line.size, 1)
+            if per_line == 1 and under and overlap >= 0.5 * min(line.w, eline.w):
+                owner.setdefault(addresses[0], i)
+    for i, p in enumerate(people):
+        family = _fold(p.name.family) if p.name else ""
+        if len(family) < 4:
+            continue
+        for _, _, addresses in email_lines:
+            for address in addresses:
+                if family in _fold(address.split("@")[0]):
+                    owner.setdefault(address, i)
+    taken: set[int] = set()
+    contacts = []
+    for address, i in owner.items():
+        if i in taken or creators[i].get("nameType") == "Organizational":
+            continue
+        taken.add(i)
+        contacts.append({"name": creators[i]["name"], "email": address})
+    return contacts
+
+
+def _all_caps(line: TextLine) -> bool:
+    letters = [c for c in line.plain_text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _records(
+    people: list[Person], affs: list[tuple[str, str, int]], aff_lines: list[tuple[str, str, int]]
+) -> list[dict]:
+    by_marker: dict[str, str] = {}
+    for m, a, _ in affs:
+        if m:
+            by_marker.setdefault(m.translate(_SUPERSCRIPTS), a)
+    unmarked = [(a, p) for m, a, p in affs if not m]
+    person_markers = sorted(
+        {m for p in people for m in p.markers}, key=lambda m: (not m.isdigit(), m.zfill(3))
+    )
+    if not by_marker and person_markers and not any(m for m, _, _ in aff_lines):
+        # Markers on the names, none on the affiliations (lost in the text layer): the
+        # affiliations are listed one a line, in marker order.
+        per_line = [a for _, a, _ in aff_lines]
+        if len(per_line) == len(person_markers):
+            by_marker = dict(zip(person_markers, per_line, strict=True))
+            unmarked = []
+        elif len(unmarked) == len(person_markers):
+            by_marker = {m: a for m, (a, _) in zip(person_markers, unmarked, strict=True)}
+            unmarked = []
+    author_lines = sorted({p.line for p in people})
+    records: list[dict] = []
+    for person in people:
+        if person.organizational:
+            records.append({"name": person.text, "nameType": "Organizational"})
+            continue
+        assert person.name is not None
+        given, family = person.name.given, person.name.family
         record: dict = {"name": f"{family}, {given}" if given else family, "nameType": "Personal"}
         if given:
             record["givenName"] = given
         record["familyName"] = family
-        names = [by_marker[m] for m in person.markers if m in by_marker]
-        if not names and len(affs) == 1:
-            names = [affs[0][1]]
-        elif not names and not by_marker and unmarked:
-            names = unmarked[:1] if len(unmarked) == 1 else []
-        if names:
-            record["affiliation"] = [{"name": n} for n in dict.fromkeys(names)]
-        creators.append(record)
-    _link_emails(creators, sources, emails)
-    _link_orcids(creators, url_text)
-    return creators
+        found = list(person.affiliations)
+        found += [by_marker[m] for m in person.markers if m in by_marker]
+        if not found and unmarked:
+            # Unmarked affiliations printed after this person's line, before the next author line.
+            nxt = next((line for line in author_lines if line > person.line), None)
+            own = [a for a, p in unmarked if p > person.line and (nxt is None or p < nxt)]
+            if own:
+                found = own
+            elif len({a for a, _ in unmarked}) == 1:
+                # One affiliation and no markers: everyone shares it.
+                found = [unmarked[0][0]]
+        if found:
+            record["affiliation"] = [{"name": n} for n in dict.fromkeys(found)]
+        records.append(record)
+    return records
+
+
+def is_byline(line: TextLine) -> bool:
+    """A line of personal names with evidence (markers, several names, an affiliation).
+
+    The title stage asks: a byline set in large type is still a byline, never the title, a
+    heading or the end of the banner.
+    """
+    r = read_line(line)
+    return r.kind == "people" and r.strong
+
+
+def extract(zone: list[TextLine], accept_weak: bool = True) -> list[dict]:
+    """Creator records (poster-json v0.2) from one region's lines."""
+    found = read_region(zone, accept_weak=accept_weak)
+    link_orcids(found.creators, found.url_text)
+    return found.creators
+
+
+def clusters(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Groups of lines set together (touching columns, less than a line apart), top first.
+
+    Outside the zone under the title, author blocks are self-contained: a name with its
+    affiliation and e-mail in a corner of the banner, or a contact block at the foot. Reading
+    each group alone keeps a logo's words beside it out of the author's affiliation.
+    """
+    groups: list[list[TextLine]] = []
+    for ln in sorted(lines, key=lambda t: (t.y, t.x)):
+        home = None
+        for g in groups:
+            for other in g:
+                size = max(other.size, ln.size, 1.0)
+                vgap = max(ln.y - other.bottom, other.y - ln.bottom)
+                hgap = max(ln.x - other.right, other.x - ln.right)
+                if vgap < 0.9 * size and hgap < 0.8 * size:
+                    home = g
+                    break
+            if home is not None:
+                break
+        if home is None:
+            groups.append([ln])
+        else:
+            home.append(ln)
+    # Merging can make two groups touch; one more pass joins them.
+    merged: list[list[TextLine]] = []
+    for g in groups:
+        target = next((m for m in merged if any(_touch(a, b) for a in m for b in g)), None)
+        if target is None:
+            merged.append(g)
+        else:
+            target.extend(g)
+    return merged
+
+
+def _touch(a: TextLine, b: TextLine) -> bool:
+    size = max(a.size, b.size, 1.0)
+    vgap = max(a.y - b.bottom, b.y - a.bottom)
+    hgap = max(a.x - b.right, b.x - a.right)
+    return vgap < 0.9 * size and hgap < 0.8 * size
+
+
+def author_label(line: TextLine) -> bool:
+    """A line that opens an author block: "Authors:", "Autores", "Presented by: ..."."""
+    text = line.plain_text.strip()
+    m = vocab.AUTHOR_LABEL.match(text)
+    return (
+        bool(m) and (text[m.end() :].strip() == "" or ":" in text[: m.end()]) and m.group(1).lower() != "by"
+    )
+
+
+@dataclass
+class Region:
+    """Lines where a poster may print its authors, and how they are read."""
+
+    name: str
+    lines: list[TextLine]
+    accept_weak: bool = False  # a lone unmarked name counts here
+    grouped: bool = False  # read each group of lines alone
+    needs_affiliation: bool = False  # only groups that print an affiliation count (the foot)
+
+
+@dataclass
+class Authors:
+    """What the creators stage found: records, the region they came from, linked addresses."""
+
+    creators: list[dict] = field(default_factory=list)
+    region: str = ""
+    contacts: list[dict] = field(default_factory=list)
+
+
+def from_regions(regions: list[Region]) -> Authors:
+    """The creators of the first region that names people with evidence, and its name.
+
+    Regions come in the order posters print authors (under the title first). A region whose
+    only people are lone names without markers is kept as a fallback behind any region with
+    stronger evidence.
+    """
+    fallback: Authors | None = None
+    for region in regions:
+        groups = clusters(region.lines) if region.grouped else [region.lines]
+        found_all: list[dict] = []
+        contacts: list[dict] = []
+        strong = False
+        url_text = ""
+        for g in groups:
+            found = read_region(g, accept_weak=region.accept_weak)
+            if region.needs_affiliation and not any(c.get("affiliation") for c in found.creators):
+                continue
+            if found.creators and (found.strong or region.accept_weak):
+                found_all.extend(found.creators)
+                contacts.extend(found.contacts)
+                strong = strong or found.strong
+                url_text += " " + found.url_text
+        if not found_all:
+            continue
+        link_orcids(found_all, url_text)
+        authors = Authors(found_all, region.name, contacts)
+        if strong:
+            return authors
+        if fallback is None:
+            fallback = authors
+    return fallback if fallback is not None else Authors()

@@ -8,6 +8,7 @@ do not count towards a line's size.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -76,7 +77,8 @@ def _size(words: list[Word]) -> float:
     return float(median(sizes)) if sizes else 0.0
 
 
-def _make(words: list[Word], block: int) -> TextLine:
+def make_line(words: list[Word], block: int) -> TextLine:
+    """A `TextLine` over `words`: its box, its size (superscripts left out) and its weight."""
     x = min(w.x for w in words)
     y = (
         min(w.y for w in words if not w.superscript)
@@ -99,17 +101,19 @@ def _make(words: list[Word], block: int) -> TextLine:
     )
 
 
-def collect(page: Page) -> list[TextLine]:
-    """All lines of the page, fragments on a shared baseline merged, sorted top to bottom."""
+def collect(page: Page, reach: float = 1.2) -> list[TextLine]:
+    """All lines of the page, fragments on a shared baseline merged, sorted top to bottom.
+
+    `reach`: how far apart (in font sizes) fragments may be and still be one printed line.
+    pdfalto's fragments of one printed line can sit a word space or more apart; OCR boxes are
+    whole lines already, so two of them on one row are columns however narrow the gutter.
+    """
     raw: list[TextLine] = []
     for bi, block in enumerate(page.blocks):
         for line in block.lines:
             if line.words:
-                raw.append(_make(list(line.words), bi))
+                raw.append(make_line(list(line.words), bi))
     raw.sort(key=lambda t: (t.y, t.x))
-    # pdfalto's fragments of one printed line can sit a word space or more apart. OCR boxes are
-    # whole lines already: two of them on one row are columns, however narrow the gutter.
-    reach = 0.3 if page.source == "ocr" else 1.2
     merged: list[TextLine] = []
     for line in raw:
         target = None
@@ -129,11 +133,56 @@ def collect(page: Page) -> list[TextLine]:
             merged.append(line)
         else:
             words = sorted(target.words + line.words, key=lambda w: w.x)
-            merged[merged.index(target)] = _make(words, target.block)
+            merged[merged.index(target)] = make_line(words, target.block)
+    merged = attach_raised_markers(merged)
     merged.sort(key=lambda t: (t.y, t.x))
     for i, line in enumerate(merged):
         line.index = i
     return merged
+
+
+_MARKER_TEXT = re.compile(r"^[\d,*∗⁎†‡§¶#]{1,6}$")
+
+
+def attach_raised_markers(lines: list[TextLine]) -> list[TextLine]:
+    """Glue markers set small and raised beside a word back onto that word's line.
+
+    Affiliation and footnote markers are printed smaller than the text and above its baseline.
+    Some PDF producers emit them as words of their own that never get pdfalto's superscript
+    style, so they arrive as separate one-word lines just above the line they belong to.
+    """
+    hosts = [ln for ln in lines if not _marker_only(ln)]
+    out: list[TextLine] = []
+    changed: dict[int, TextLine] = {}
+    for ln in lines:
+        if not _marker_only(ln):
+            continue
+        host = next((h for h in hosts if _raised_over(ln, h)), None)
+        if host is None:
+            out.append(ln)
+            continue
+        current = changed.get(id(host), host)
+        marks = [Word(**{**w.__dict__, "superscript": True}) for w in ln.words]
+        words = sorted(current.words + marks, key=lambda w: w.x)
+        rebuilt = make_line(words, current.block)
+        changed[id(host)] = rebuilt
+    for ln in lines:
+        if not _marker_only(ln):
+            out.append(changed.get(id(ln), ln))
+    return out
+
+
+def _marker_only(line: TextLine) -> bool:
+    return bool(_MARKER_TEXT.match(line.text.replace(" ", "")))
+
+
+def _raised_over(mark: TextLine, host: TextLine) -> bool:
+    """`mark` is smaller than `host`, sits in its upper half, and touches one of its words."""
+    if not (0 < mark.size < 0.85 * host.size):
+        return False
+    if not (host.y - 0.5 * host.size <= mark.y < host.y and mark.bottom <= host.bottom - 0.15 * host.size):
+        return False
+    return any(-0.3 * host.size <= mark.x - w.right <= 0.4 * host.size for w in host.words)
 
 
 def body_size(lines: list[TextLine]) -> float:

@@ -28,6 +28,10 @@ CONFERENCE = re.compile(
 FUNDER_PREFIX = "10.13039/"  # Crossref Funder Registry
 ACRONYM_YEAR = re.compile(r"\b([A-Z][A-Za-z]{1,10}(?:\s?Europe|\s?EU|\s?US)?)\s?['’]?((?:19|20)\d\d|'\d\d)\b")
 YEAR = re.compile(r"(?<!\d)(20[0-3]\d|19[89]\d)(?!\d)")
+DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?[\s./-]+(?:\d{1,2}|[A-Za-z]{3,9})[\s./-]+(?:19|20)\d\d\b|"
+    r"\b[A-Za-z]{3,9}\.?\s+\d{1,2}(?:[-–]\d{1,2})?,?\s+(?:19|20)\d\d\b"
+)
 LICENSE = re.compile(r"\b(CC[\s-]?BY(?:[\s-](?:SA|NC|ND)){0,2}(?:[\s-]\d\.\d)?|CC0(?:\s1\.0)?)\b")
 
 
@@ -56,6 +60,16 @@ def identifiers(text: str) -> list[dict]:
         seen.add(url.lower())
         found.append({"identifier": url, "identifierType": "URL"})
     return found
+
+
+def is_event_line(text: str) -> bool:
+    """A conference or event line ("10th Workshop@Graz, 24 Mar 2026", "ISPOR Europe 2023").
+
+    Posters print where they were shown as a dated line with an event word or an ordinal; it
+    is neither the title nor an affiliation.
+    """
+    dated = bool(YEAR.search(text) or DATE.search(text))
+    return dated and (bool(CONFERENCE.search(text)) or bool(re.search(r"\d(?:st|nd|rd|th)\b", text)))
 
 
 def conference(lines: list[str]) -> dict | None:

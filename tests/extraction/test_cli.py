@@ -77,7 +77,9 @@ def test_evaluate_and_bench_on_a_tiny_corpus(tmp_path, poster):
     res = run("evaluate", str(tmp_path / "corpus"), "--json", str(tmp_path / "scores.json"))
     assert res.returncode == 0, res.stdout + res.stderr
     assert "passed: 1/1" in res.stdout
-    assert json.loads((tmp_path / "scores.json").read_text())[0]["w"] == 1.0
+    report = json.loads((tmp_path / "scores.json").read_text())
+    assert report["corpus"]["rows"][0]["w"] == 1.0
+    assert report["corpus"]["means"]["creators"] == 1.0
     res = run("bench", str(tmp_path / "corpus"), "--repeat", "2", "--json", str(tmp_path / "bench.json"))
     assert res.returncode == 0, res.stderr
     summary = json.loads((tmp_path / "bench.json").read_text())["summary"]
@@ -87,9 +89,43 @@ def test_evaluate_and_bench_on_a_tiny_corpus(tmp_path, poster):
     res = run(
         "evaluate", str(tmp_path / "corpus"), "--as-image", "2000", "--json", str(tmp_path / "ocr.json")
     )
-    row = json.loads((tmp_path / "ocr.json").read_text())[0]
+    row = json.loads((tmp_path / "ocr.json").read_text())["corpus"]["rows"][0]
     assert "error" not in row, row
     assert row["source"] == "ocr" and row["w"] > 0.5, row
+
+
+def test_evaluate_scores_truth_folders_and_several_sets(tmp_path, poster):
+    """`posterx evaluate DEV WILD`: a poster-json reference set and a truth.json set in one run."""
+    dev = tmp_path / "dev" / "p1"
+    dev.mkdir(parents=True)
+    (dev / "p1.pdf").write_bytes(poster.read_bytes())
+    ref = {k: v for k, v in json.loads(run("extract", str(dev / "p1.pdf"), "-o", "-").stdout).items()
+           if not k.startswith("_")}  # fmt: skip
+    (dev / "p1_sub-json.json").write_text(json.dumps(ref))
+    wild = tmp_path / "wild"
+    for name, truth in {
+        "good": {"title": ref["titles"][0]["title"], "creators": [
+            {"name": f"{c['givenName']} {c['familyName']}", "affiliations": [a["name"] for a in c["affiliation"]]}
+            for c in ref["creators"]]},
+        "wrong": {"title": "Something else entirely", "creators": [{"name": "Nobody Here", "affiliations": []}]},
+        "unsure": {"title": "x", "creators": [], "uncertain": True},
+    }.items():  # fmt: skip
+        (wild / name).mkdir(parents=True)
+        (wild / name / f"{name}.pdf").write_bytes(poster.read_bytes())
+        (wild / name / "truth.json").write_text(json.dumps(truth))
+    res = run("evaluate", str(tmp_path / "dev"), str(wild), "--json", str(tmp_path / "both.json"))
+    assert res.returncode == 1, res.stdout + res.stderr  # "wrong" fails the title and creators
+    assert "== dev" in res.stdout and "== wild" in res.stdout and "ok: 1/2" in res.stdout
+    report = json.loads((tmp_path / "both.json").read_text())
+    rows = {r["id"]: r for r in report["wild"]["rows"]}
+    assert (
+        rows["good"]["title"] == 1.0
+        and rows["good"]["creators"] == 1.0
+        and rows["good"]["affiliations"] == 1.0
+    )
+    assert rows["wrong"]["creators"] == 0.0 and rows["unsure"]["uncertain"] is True
+    assert report["wild"]["means"]["title"] < 1.0  # the uncertain poster is left out of the means
+    assert report["dev"]["means"]["w"] == 1.0
 
 
 def test_bench_times_powerpoint_posters(tmp_path):

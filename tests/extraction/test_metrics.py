@@ -61,3 +61,43 @@ def test_pass_rule():
     ref = doc("alpha beta 12")
     assert metrics.score(ref, ref)["pass"] is True
     assert metrics.score(doc("x"), ref)["pass"] is False
+
+
+def test_names_match_by_long_words_in_any_order() -> None:
+    assert metrics.names_match("J. Smith", "John Smith")
+    assert metrics.names_match("Smith, John", "John Smith")
+    assert metrics.names_match("Michèle MacLean", "Michele Maclean")
+    assert metrics.names_match("Jeanne Caron-Guyon", "Jeanne Caron Guyon")
+    assert not metrics.names_match("Jane Smith", "John Smith")
+
+
+def test_truth_scores_title_creators_and_affiliations() -> None:
+    truth = {
+        "title": "Graph Methods: A Study",
+        "creators": [
+            {"name": "Maria Lopez", "affiliations": ["University of Testing"]},
+            {"name": "John Smith", "affiliations": ["Institute of Examples", "University of Testing"]},
+        ],
+    }
+    gen = {
+        "titles": [{"title": "Graph methods a study"}],
+        "creators": [
+            {"name": "Lopez, Maria", "givenName": "Maria", "familyName": "Lopez",
+             "affiliation": [{"name": "University of Testing, USA"}]},
+            {"name": "Tanaka, Aiko", "familyName": "Tanaka"},
+            {"name": "Smith, J.", "givenName": "J.", "familyName": "Smith",
+             "affiliation": [{"name": "Institute of Examples"}]},
+        ],
+    }  # fmt: skip
+    s = metrics.score_truth(gen, truth)
+    assert s["title"] == 1.0
+    assert s["creators"] == pytest.approx(2 * (2 / 3) * 1 / (2 / 3 + 1))
+    assert s["affiliations"] == pytest.approx(2 / 3)  # 2 of the 3 true (creator, affiliation) pairs
+
+
+def test_truth_with_no_creators_rewards_none() -> None:
+    assert (
+        metrics.score_truth({"titles": [{"title": "T"}]}, {"title": "T", "creators": []})["creators"] == 1.0
+    )
+    missing = metrics.score_truth({}, {"title": "T", "creators": [{"name": "A B", "affiliations": ["U"]}]})
+    assert missing["creators"] == 0.0 and missing["affiliations"] == 0.0

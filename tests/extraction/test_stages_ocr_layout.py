@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from extraction.model import Block, Line, Page, Word
 from extraction.pipeline import build
+from extraction.profile import OCR, PDF
 from extraction.stages import creators, header, headings, lines, reading_order
 from extraction.stages.lines import TextLine
 
@@ -79,11 +80,14 @@ def test_running_text_with_a_number_is_not_a_byline() -> None:
 def test_ocr_boxes_on_one_row_stay_apart_but_pdf_fragments_are_glued() -> None:
     blocks = [box(0, 0, "left column text", 300), box(310, 0, "right column text", 300)]
     ocr = Page(width=1000, height=1000, source="ocr", blocks=blocks)
-    assert [ln.text for ln in lines.collect(ocr)] == ["left column text", "right column text"]
+    assert [ln.text for ln in lines.collect(ocr, reach=OCR.fragment_reach)] == [
+        "left column text",
+        "right column text",
+    ]
     pdf = Page(
         width=1000, height=1000, source="pdfalto", blocks=[box(0, 0, "one", 300), box(280, 0, "line", 300)]
     )
-    assert [ln.text for ln in lines.collect(pdf)] == ["one line"]
+    assert [ln.text for ln in lines.collect(pdf, reach=PDF.fragment_reach)] == ["one line"]
 
 
 def test_a_narrow_gutter_separates_ocr_columns() -> None:

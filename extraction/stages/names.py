@@ -1,0 +1,163 @@
+"""Personal names: is a chunk of a byline a person, and how does the name split?
+
+Bylines follow a few conventions across fields and languages: a name is two to five words, each
+capitalised except for particles (de, van, da, von der); honorifics come first (Dr., Prof.,
+Profª.) and degrees last ("PhD", "MD, MPH"); a student or staff number may follow ("Nº 17440").
+A name never holds digits, month names, organisation words, job titles or a label. The maintained
+`nameparser` library knows the honorifics, degrees and particles of many languages, so they are
+not kept by hand here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from nameparser import HumanName
+from nameparser.config import CONSTANTS
+
+from extraction import vocab
+
+PARTICLES = {p for p in CONSTANTS.prefixes if p.isalpha()} | {"dos", "das", "do", "e", "y", "bin", "ben"}
+# Feminine forms of Romance-language honorifics ("Profª.", "Dra.") are printed as often.
+_TITLES = set(CONSTANTS.titles) | {
+    "prof",
+    "profa",
+    "dr",
+    "dra",
+    "drs",
+    "ir",
+    "ing",
+    "mag",
+    "dott",
+    "dottssa",
+    "sr",
+    "sra",
+}
+_DEGREES = set(CONSTANTS.suffix_acronyms) | set(CONSTANTS.suffix_not_acronyms) | {"mslis", "mbbs", "frcp"}
+# "Nº 17440", "No. 12345", "n.º 3", "#2231", "ID: 88", "Matr. 1234": a student or staff number.
+_ID_NUMBER = re.compile(
+    r"(?:\b(?:n\.?\s?[º°o]\.?|no\.|nr\.?|id:?|matr(?:icola|\.|ícula)?)|#)\s*\d[\d\s./-]*", re.I
+)
+_INITIAL = re.compile(r"^(?:[A-Z]\.?){1,3}$|^[A-Z]\.(?:-[A-Z]\.)?$|^[A-Z]\.-?[A-Z]\.?$")
+_WORD_CHARS = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+
+
+@dataclass
+class Name:
+    """A personal name as printed (honorifics, degrees and numbers removed), and its parts."""
+
+    text: str
+    given: str
+    family: str
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def _key(word: str) -> str:
+    """A word as the vocabularies list it: lower case, ordinal marks and dots dropped."""
+    return word.lower().replace("ª", "").replace("º", "").replace(".", "").strip(",;:")
+
+
+def strip_extras(text: str) -> str:
+    """The name with honorifics before it, degrees after it and ID numbers removed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _ID_NUMBER.sub(" ", text)
+    words = text.replace(",", " , ").split()
+    while words and (_key(words[0]) in _TITLES or words[0] == ","):
+        words.pop(0)
+    while words and (words[-1] == "," or _trailing_degree(words)):
+        words.pop()
+    return re.sub(r"\s+,", ",", " ".join(words)).strip(" ,;")
+
+
+def _trailing_degree(words: list[str]) -> bool:
+    """The last word is a degree: after a comma, written with dots or lower case ("Ph.D.", "MSc"),
+    or an all-capitals degree after a full name ("John Smith MD"). After a single word it is
+    initials, as Vancouver style prints names ("Pescott CP")."""
+    last = words[-1]
+    if _key(last) not in _DEGREES:
+        return False
+    if len(words) >= 2 and words[-2] == ",":
+        return True
+    if any(c.islower() for c in last) or "." in last:
+        return True
+    return len([w for w in words[:-1] if w != ","]) >= 2
+
+
+def is_degree(text: str) -> bool:
+    """A chunk that is only degrees or honorifics ("PhD", "MD, MPH", "Ph.D."): part of the name before it."""
+    words = [w for w in re.split(r"[\s,]+", text) if w]
+    return bool(words) and all(_key(w) in _DEGREES or _key(w) in _TITLES for w in words)
+
+
+def _name_word(word: str, first: bool, last: bool) -> bool:
+    if _INITIAL.match(word):
+        return True
+    if not _WORD_CHARS.match(word) or any(c.isdigit() for c in word):
+        return False
+    key = word.lower().strip(".")
+    if word[0].islower():
+        # Particles (de, van, da) sit inside a name, never at its start or end.
+        return key in PARTICLES and not last and not first
+    if key in vocab.FUNCTION_WORDS and key not in PARTICLES:
+        return False
+    if key in vocab.MONTHS and not first:
+        return False  # "Leuven April": a place and a date (a given name "April" comes first)
+    return key not in vocab.ROLE_WORDS
+
+
+def parse(chunk: str) -> Name | None:
+    """A `Name` when `chunk` is shaped like one personal name, else None.
+
+    One-word chunks are returned too (a marker may vouch for them); the caller decides how much
+    evidence it needs.
+    """
+    text = strip_extras(chunk)
+    text = re.sub(r"\s+", " ", text).strip(" ,;.:")
+    if not text or "@" in text or "/" in text or vocab.ORG_WORDS.search(text):
+        return None
+    words = text.split()
+    if len(words) > 5 or len([w for w in words if w.lower() not in PARTICLES]) > 4:
+        return None
+    if not all(_name_word(w, i == 0, i == len(words) - 1) for i, w in enumerate(words)):
+        return None
+    if all(_INITIAL.match(w) for w in words):
+        return None
+    given, family = split(text)
+    return Name(text=text, given=given, family=family)
+
+
+def split(full: str) -> tuple[str, str]:
+    """(given, family) for a printed personal name.
+
+    - "Smith, John": a comma puts the family name first.
+    - "Ivanyi P", "Colombo GL": the Vancouver style of biomedical posters puts the initials last,
+      so a real word followed by capital initials is family-then-given.
+    - "Maria M. Perez Madrigal": words after a middle initial are all family name (a double
+      surname); without an initial, the last word is the family name.
+    - Particles (van, de, von der) stay with the family name, as `nameparser` reads them.
+    """
+    if "," in full:
+        family, _, given = full.partition(",")
+        return given.strip(), family.strip()
+    words = full.split()
+    if len(words) == 1:
+        return "", words[0]
+    vancouver = _INITIAL.match(words[-1]) and not any(_INITIAL.match(w) for w in words[:-1])
+    if vancouver and any(c.islower() for c in words[0]):
+        return words[-1], " ".join(words[:-1])
+    initials = [i for i, w in enumerate(words[:-1]) if _INITIAL.match(w)]
+    if initials and 0 < initials[-1] < len(words) - 2:
+        start = initials[-1] + 1
+        return " ".join(words[:start]), " ".join(words[start:])
+    parsed = HumanName(full)
+    family = parsed.last or words[-1]
+    if full.endswith(family) and family:
+        given = full[: len(full) - len(family)].strip()
+        if given:
+            return given, family
+    return " ".join(words[:-1]), words[-1]

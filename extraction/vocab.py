@@ -1,0 +1,91 @@
+"""Words the stages recognise, in one place and in the languages posters are printed in.
+
+Each list is a convention of how posters are printed, not a list of one poster's words:
+organisation words name institutions, label words introduce a block rather than being part of
+it, role words mark people who are not the poster's authors. Kept together so every stage
+agrees on them and a new language is added once.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that make a phrase an organisation: affiliations are printed with them, names never are.
+ORG_WORDS = re.compile(
+    r"\b(universit\w*|institut\w*|department|dept\.?|hospital\w*|cent(?:er|re|ro|rum)|laborator\w*|"
+    r"school|college|faculty|facult\w+|inc\.?|ltd\.?|gmbh|s\.r\.l\.?|corporation|company|foundation|"
+    r"academy|academia|ministry|agency|clinic\w*|research|sciences?|division|unit|hub|council|society|"
+    r"programme|program|consortium|lab|labs|museum|library|libraries|observatory|"
+    r"universidad|universidade|università|université|universität|universiteit|instituto|istituto|"
+    r"departamento|dipartimento|département|fakultät|facultad|faculdade|escola|escuela|scuola|"
+    r"hochschule|politecnico|politécnico|polytechnic|inserm|cnrs|csic|eth|epfl|"
+    # Fields of study name departments and groups, never a person.
+    r"ecology|biology|engineering|medicine|psychology|informatics|mathematics|physics|chemistry|"
+    r"technology|technologies|linguistics|languages?|recognition|computing|computation|statistics|"
+    r"economics|humanities|philosophy|history|studies|systems|health|data|management|education|"
+    r"communication|neuroscience|genetics|genomics|pharmacy|pharmacology|nursing|dentistry|surgery|"
+    r"oncology|cardiology|radiology|pathology|pediatrics|agriculture|environment(?:al)?|geography|"
+    r"geology|astronomy|astrophysics|archaeology|cognition|sociology|anthropology|biotechnology)\b",
+    re.IGNORECASE,
+)
+
+# Words that name a group rather than a person ("the RECONS Team", "FAIR4RS Task Force").
+GROUP_WORDS = re.compile(r"\b(team|group|consortium|collaboration|task force|network|initiative)\b", re.I)
+
+# A label that opens an author block ("Authors:", "Autores") rather than naming anyone.
+AUTHOR_LABEL = re.compile(
+    r"^\s*(authors?|author\(s\)|autor(?:es|as)?|autor\(es\)|auteurs?|autori|autore|verfasser|"
+    r"presented by|presenters?|by)\s*:?\s*",
+    re.IGNORECASE,
+)
+
+# Labels of people or blocks that are not the poster's authors. A line that opens with one of
+# them ("Supervisor: Prof. X", "Orientadora: ...", "Contact: ...") names no creator.
+NON_AUTHOR_LABEL = re.compile(
+    r"^\s*(supervis(?:or|ors|ed by|ion)|advis(?:or|ors|er|ers|ed by)|co-?supervisors?|mentors?|"
+    r"orientador(?:a|es|as)?|co-?orientador(?:a|es|as)?|relatore|relatrice|correlatore|betreuer(?:in)?|"
+    r"directeur|directrice|director(?:a)?(?: de tese)?|tutor(?:a|s)?|encadrant\w*|"
+    r"contacts?|contact (?:person|details|information)|correspondence|corresponding author|"
+    r"e-?mail|email|phone|tel\.?|website|web|acknowledge?ments?|funding|funded by|sponsors?|"
+    r"project team(?: members)?|team members|members|partners?|collaborators?|"
+    r"affiliations?|keywords?|palavras-chave|palabras clave|poster(?: number| nr\.?| no\.?)?|abstract(?: nr\.?| no\.?)?)"
+    r"\s*[:：]",
+    re.IGNORECASE,
+)
+
+# Headings of blocks that list people who are not authors (they have no colon of their own).
+NON_AUTHOR_HEADING = re.compile(
+    r"^\s*(project team(?: members)?|team members|(?:the )?team|acknowledge?ments?|funding|contacts?|"
+    r"supervisors?|advisors?|orientador(?:a|es|as)?|partners|collaborators|references?|literature)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+# Job titles and roles: printed beside a person's name, never one of its words.
+ROLE_WORDS = {
+    "professor", "prof", "lecturer", "student", "students", "director", "directora", "chair",
+    "dean", "head", "manager", "coordinator", "coordinadora", "coordinador", "postdoc",
+    "researcher", "fellow", "candidate", "intern", "engineer", "scientist", "president",
+    "supervisor", "advisor", "orientador", "orientadora", "assistant", "associate", "emeritus",
+    "undergraduate", "graduate", "doctoral", "msc", "phd", "presenter", "author", "authors",
+}  # fmt: skip
+
+# Full month names: a date's words. (Abbreviations are left out: "Jun", "May" are also given names.)
+MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "janeiro", "fevereiro", "março", "abril", "maio", "junho",
+    "julho", "agosto", "setembro", "outubro", "novembro", "dezembro", "enero", "febrero", "marzo",
+    "mayo", "junio", "julio", "septiembre", "octubre", "noviembre", "diciembre", "gennaio",
+    "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
+    "januar", "februar", "märz", "juni", "juli", "oktober", "dezember", "janvier", "février",
+    "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+    "décembre",
+}  # fmt: skip
+
+# Function words of running text: a name is never made of them (particles are checked apart).
+FUNCTION_WORDS = {
+    "the", "of", "for", "in", "on", "at", "to", "with", "from", "by", "an", "a", "is", "are",
+    "this", "that", "our", "we", "its", "their", "as", "or", "not", "via", "into", "using",
+    "und", "der", "die", "das", "für", "mit", "von", "zur", "zum", "le", "la", "les", "des",
+    "pour", "avec", "sur", "el", "los", "las", "para", "con", "por", "em", "na", "no", "nas",
+    "nos", "il", "lo", "gli", "per", "dei", "delle",
+}  # fmt: skip
