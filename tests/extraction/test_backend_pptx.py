@@ -69,6 +69,14 @@ def test_pptx_poster_gives_what_its_pdf_twin_gives(poster, tmp_path):
 # The page model
 
 
+def test_the_slide_read_is_in_the_source_and_the_office_profile_applies(page):
+    from extraction import profile
+
+    assert page.source == "pptx slide 1 of 1"
+    assert profile.for_source(page.source) is profile.OFFICE
+    assert profile.for_source("pdfalto (LibreOffice PDF of the odp file, page 1)") is profile.PDF
+
+
 def test_page_is_in_points_with_the_slide_size(page):
     assert (page.width, page.height) == fx.POSTER_SIZE
     assert page.media_type == "PPTX" and page.page_count == 1
