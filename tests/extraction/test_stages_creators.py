@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extraction.stages import creators
+from extraction.stages.lines import make_line
 from tests.factories import line
 
 
@@ -392,3 +393,21 @@ def test_byline_in_large_type_is_a_byline() -> None:
     assert creators.is_byline(line("Lennart Klein^{1}", size=80))
     assert creators.is_byline(line("Nikolai Ilinykh and Simon Dobnik", size=80, bold=True))
     assert not creators.is_byline(line("Introduction", size=80, bold=True))
+
+
+def test_names_set_apart_by_wide_spaces_or_ended_by_markers() -> None:
+    """Beamer themes print `\\and` as a wide space: no comma between the names."""
+    wide = (
+        line("Alyssa P. Hacker^{1}", x=100, size=40).words + line("Ben Bitdiddle^{2}", x=900, size=40).words
+    )
+    zone = [
+        make_line(wide + line("Lem E. Tweakit^{2}", x=1500, size=40).words, 0),
+        line("^{1} University of Oslo ^{2} Karolinska Institutet", y=60, size=30),
+    ]
+    out = creators.extract(zone)
+    assert families(out) == ["Hacker", "Bitdiddle", "Tweakit"]
+    assert affiliations(out[2]) == ["Karolinska Institutet"]
+    glued = creators.extract(
+        [line("Ann Berg^{1} Carl Dunn^{2}", size=30), line("^{1} UiO ^{2} KI", y=40, size=20)]
+    )
+    assert families(glued) == ["Berg", "Dunn"]
