@@ -38,6 +38,9 @@ _MARKED = re.compile(f"{_MARK}(.*?){_END}")
 GAP_SEPARATES = 1.5  # a space this many font sizes wide separates two entries of a byline
 _EMAIL_TOKEN = re.compile(r"[\w.+{}\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _URL = re.compile(r"https?://|www\.|orcid\.org|\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b", re.IGNORECASE)
+_URL_TOKEN = re.compile(
+    r"\S*(?:https?://|www\.|orcid\.org)\S*|\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b", re.IGNORECASE
+)
 # Separators of a byline: commas, semicolons, "and" / "&" in the languages of the corpus' kind.
 # A marker also ends a name: "Ann Berg¹ Carl Dunn²" lists two people.
 _PEOPLE_SEP = re.compile(
@@ -272,8 +275,13 @@ def read_line(line: TextLine) -> Reading:
         reading = _read_people_line(text[text.find(":") + 1 :] if ":" in text else text, line)
         reading.strong = bool(reading.people)
         return reading
-    if _URL.search(plain) and not names.parse(_URL.sub(" ", plain) or ""):
-        return Reading("url")
+    if _URL.search(plain):
+        # "Mariana Albuquerque, Dalhousie University ORCID 0000-…": the person and institution
+        # are read without the link (the region keeps the text to link the iD). A list of iDs
+        # after names ("Ann Berg: 0000-…") names no one new.
+        rest = re.sub(r"\bORCID\b:?", " ", _URL_TOKEN.sub(" ", text), flags=re.I)
+        reading = _read_people_line(rest, line) if vocab.INSTITUTION_WORDS.search(rest) else None
+        return reading if reading is not None and reading.people else Reading("url")
     emails = _EMAIL_TOKEN.findall(plain)
     named = names.parse(_PAREN.sub(" ", _EMAIL_TOKEN.sub(" ", plain)))
     if emails and not named and len(plain.split()) <= len(emails) + 2:
@@ -503,9 +511,10 @@ def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
             marks = [m for g in _MARKED.findall(marked_text(ln)) for m in marker_list(g)]
             email_lines.append((ln, marks, _EMAIL_TOKEN.findall(ln.plain_text)))
             continue
-        if r.kind == "url":
+        if r.kind == "url" or (r.kind == "people" and _URL.search(ln.plain_text)):
             plain = ln.plain_text.strip()
             url_text += plain if url_text.endswith(("-", "/")) else " " + plain
+        if r.kind == "url":
             continue
         if r.kind == "affiliation":
             aff_lines.extend((mk, a, pos) for mk, a in r.affiliations)

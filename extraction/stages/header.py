@@ -237,7 +237,7 @@ def _subtitle_below(
         if any(_same_row(ln, o) for o in out):
             continue
         gap = ln.y - last.bottom
-        if gap > max(1.6 * ln.size, 1.1 * seed.size):
+        if gap > max(1.6 * ln.size, 1.25 * seed.size):
             break
         if out and not _same_size(ln, out[0], 0.08):
             break
@@ -262,6 +262,16 @@ def _subtitle_below(
         if len(out) == 2:
             break
     return out
+
+
+def _continues_entry(line: TextLine, before: list[TextLine]) -> bool:
+    """The line carries on an entry cut by a line break: the line just above it, in its style,
+    ends with a comma or a conjunction ("…, Universität Innsbruck," / "Österreich")."""
+    for prev in reversed(before):
+        if _same_style(prev, line, 0.06) and 0 <= line.y - prev.bottom < 0.8 * line.size:
+            if prev.x < line.right and line.x < prev.right:
+                return bool(re.search(r"(?:,|;|\band|&)\s*$", prev.plain_text))
+    return False
 
 
 def _names_style(line: TextLine, lines: list[TextLine]) -> bool:
@@ -326,6 +336,8 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
     body_top = zone_bottom = page_height
     for i, ln in enumerate(below):
         nxt = below[i + 1] if i + 1 < len(below) else None
+        if _continues_entry(ln, below[:i]):
+            continue
         if ln.y > title_bottom and _ends_banner(ln, nxt, lines, body, seed):
             body_top = min(body_top, ln.y - 0.1 * ln.size)
             if ln.x < right and ln.right > left:

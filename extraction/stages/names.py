@@ -14,13 +14,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from nameparser import HumanName
 from nameparser.config import CONSTANTS
 
 from extraction import vocab
 
 PARTICLES = {p for p in CONSTANTS.prefixes if p.isalpha()} | {
     "dos", "das", "do", "e", "y", "bin", "ben", "lo", "li", "dalla", "dalle", "des", "zur", "ter",
+}  # fmt: skip
+# Particles also printed capitalised inside a name; not "Ben" or "Bin", which are given names too.
+_CAPITAL_PARTICLES = {
+    "de", "del", "della", "di", "da", "dos", "das", "do", "du", "van", "von", "der", "den", "lo",
+    "la", "le", "dal", "dalla", "degli", "dei", "ter", "ten",
 }  # fmt: skip
 # An article opens a phrase, never a name ("The Study", "A Randomised Controlled Trial"); "A"
 # is also an initial ("A Paul Vos"), so it counts as an article only before three more words.
@@ -155,7 +159,8 @@ def split(full: str) -> tuple[str, str]:
       so a real word followed by capital initials is family-then-given.
     - "Maria M. Perez Madrigal": words after a middle initial are all family name (a double
       surname); without an initial, the last word is the family name.
-    - Particles (van, de, von der) stay with the family name, as `nameparser` reads them.
+    - Family names set in capitals are the family name ("Carmen QUISPE MAMANI").
+    - Particles (van, de, von der, and capitalised Lo, De, Van) stay with the family name.
     """
     if "," in full:
         family, _, given = full.partition(",")
@@ -170,10 +175,24 @@ def split(full: str) -> tuple[str, str]:
     if initials and 0 < initials[-1] < len(words) - 2:
         start = initials[-1] + 1
         return " ".join(words[:start]), " ".join(words[start:])
-    parsed = HumanName(full)
-    family = parsed.last or words[-1]
-    if full.endswith(family) and family:
-        given = full[: len(full) - len(family)].strip()
-        if given:
-            return given, family
+    caps = [w.isupper() and len(w.strip(".")) > 1 for w in words]
+    if not caps[0] and caps[-1]:
+        # Family names set in capitals ("Carmen QUISPE MAMANI"): the capitals are the family name.
+        start = len(words) - 1
+        while start > 1 and caps[start - 1]:
+            start -= 1
+        return " ".join(words[:start]), " ".join(words[start:])
+    start = len(words) - 1
+    while start > 1 and _particle(words[start - 1]):
+        start -= 1
+    return " ".join(words[:start]), " ".join(words[start:])
+
+
+def _particle(word: str) -> bool:
+    """A particle of a family name: lower case (de, van der), or capitalised as Italian, Dutch
+    and Iberian names print them ("Lo Giudice", "De Luca", "Van Dyke", "Da Silva")."""
+    if word.islower():
+        return word in PARTICLES
+    return word.lower() in _CAPITAL_PARTICLES
+
     return " ".join(words[:-1]), words[-1]
