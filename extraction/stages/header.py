@@ -268,9 +268,9 @@ def _continues_entry(line: TextLine, before: list[TextLine]) -> bool:
     """The line carries on an entry cut by a line break: the line just above it, in its style,
     ends with a comma or a conjunction ("…, Universität Innsbruck," / "Österreich")."""
     for prev in reversed(before):
-        if _same_style(prev, line, 0.06) and 0 <= line.y - prev.bottom < 0.8 * line.size:
-            if prev.x < line.right and line.x < prev.right:
-                return bool(re.search(r"(?:,|;|\band|&)\s*$", prev.plain_text))
+        under = _same_style(prev, line, 0.06) and 0 <= line.y - prev.bottom < 0.8 * line.size
+        if under and prev.x < line.right and line.x < prev.right:
+            return bool(re.search(r"(?:,|;|\band|&)\s*$", prev.plain_text))
     return False
 
 

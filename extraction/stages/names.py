@@ -194,5 +194,3 @@ def _particle(word: str) -> bool:
     if word.islower():
         return word in PARTICLES
     return word.lower() in _CAPITAL_PARTICLES
-
-    return " ".join(words[:-1]), words[-1]
