@@ -112,13 +112,24 @@ def _failed(case: Case, message: str) -> dict:
     return row
 
 
-def run(root: Path, engine: str = "layout", image_side: int = 0) -> list[dict]:
-    """Score every case; with `image_side`, PDF posters are first rasterised to PNGs that long."""
+def _uncertain(case: Case) -> bool:
+    return case.kind == "truth" and bool(
+        json.loads(case.reference.read_text(encoding="utf-8")).get("uncertain")
+    )
+
+
+def run(root: Path, engine: str = "layout", image_side: int = 0, counted_only: bool = False) -> list[dict]:
+    """Score every case; with `image_side`, PDF posters are first rasterised to PNGs that long.
+
+    `counted_only` skips posters whose truth is uncertain (they count in no mean), to save time.
+    """
     from extraction import extract
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="posterx-eval-") as scratch:
         for case in cases(root):
+            if counted_only and _uncertain(case):
+                continue
             poster = case.poster
             try:
                 if image_side and poster.suffix.lower() == ".pdf":

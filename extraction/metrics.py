@@ -206,7 +206,7 @@ def _name_words(name: str) -> set[str]:
     if "," in name:
         family, _, given = name.partition(",")
         name = f"{given} {family}"
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    folded = unicodedata.normalize("NFKD", normalise(name)).encode("ascii", "ignore").decode().lower()
     return {w for w in re.split(r"[\s.\-]+", folded) if len(w) > 1}
 
 

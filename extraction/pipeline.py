@@ -14,7 +14,7 @@ from typing import Any
 from extraction.model import Page
 from extraction.profile import SourceProfile, for_source
 from extraction.stages import creators, figures, header, lines, metadata, reading_order, sections
-from extraction.stages.headings import is_heading
+from extraction.stages.headings import is_heading, is_standard_name
 
 LABEL_CHARS = 10
 DATA_VALUE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
@@ -59,31 +59,39 @@ FOOT_SHARE = 0.75  # an author or contact block at the foot starts below 75% of 
 
 
 def labelled_block(all_lines: list[lines.TextLine]) -> list[lines.TextLine]:
-    """Lines of a block that opens with an author label ("Authors:", "Autores"), wherever it is."""
+    """Lines of a block that opens with an author label ("Authors:", "Autores"), wherever it is:
+    the label and the lines set under it in its column, up to a heading or a wide gap."""
     out: list[lines.TextLine] = []
     for i, ln in enumerate(all_lines):
         if not creators.author_label(ln):
             continue
         out.append(ln)
         last = ln
-        for nxt in all_lines[i + 1 : i + 12]:
-            near = (
-                0 <= nxt.y - last.bottom < 1.2 * max(last.size, 1)
-                and nxt.x < last.right
-                and nxt.right > last.x
+        for nxt in all_lines[i + 1 :]:
+            if nxt.y - last.bottom > 2.0 * max(last.size, 1) or len(out) > 20:
+                break
+            in_column = (
+                nxt.x < last.right + last.size and nxt.right > ln.x - ln.size and nxt.x >= ln.x - ln.size
             )
-            if nxt.block != ln.block and not near:
+            if not in_column or nxt.y < last.y + 0.3 * last.size:
                 continue
+            if is_standard_name(nxt.plain_text):
+                break
             out.append(nxt)
             last = nxt
     return out
 
 
 def creator_regions(
-    head: header.Header, all_lines: list[lines.TextLine], height: float
+    head: header.Header, all_lines: list[lines.TextLine], height: float, cited: set[int] | None = None
 ) -> list[creators.Region]:
-    """Where posters print their authors, in the order they are looked for."""
-    foot = [ln for ln in all_lines if ln.y > height * FOOT_SHARE]
+    """Where posters print their authors, in the order they are looked for.
+
+    `cited`: ids of lines in reference and acknowledgement sections, whose names are other
+    people's (a reference list at the foot reads like bylines).
+    """
+    cited = cited or set()
+    foot = [ln for ln in all_lines if ln.y > height * FOOT_SHARE and id(ln) not in cited]
     return [
         creators.Region("under the title", head.zone, accept_weak=True),
         creators.Region("above the title", head.above, grouped=True),
@@ -164,7 +172,8 @@ def analyse(page: Page) -> Layout:
     secs, caps = sections.split(
         ordered, body, heading_ratio=profile.heading_ratio, emphasis_only=emphasis_only
     )
-    authors = creators.from_regions(creator_regions(head, all_lines, page.height))
+    cited = {id(ln) for s in secs if CITED.match(s.title) for ln in s.lines}
+    authors = creators.from_regions(creator_regions(head, all_lines, page.height, cited))
     return Layout(page, profile, all_lines, body, head, authors, secs, caps)
 
 

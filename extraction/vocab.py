@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import re
 
-# Words that make a phrase an organisation: affiliations are printed with them, names never are.
-ORG_WORDS = re.compile(
-    r"\b(universit\w*|institut\w*|department|dept\.?|hospital\w*|cent(?:er|re|ro|rum)|laborator\w*|"
+# Words that name an institution: affiliations are printed with them, names and titles rarely.
+INSTITUTION_WORDS = re.compile(
+    r"\b(universit\w*|institut\w*|department|dept\.?|hospital\w*|cent(?:er|re|ro|rum)|laborat\w*|umr|"
     r"school|college|faculty|facult\w+|inc\.?|ltd\.?|gmbh|s\.r\.l\.?|corporation|company|foundation|"
-    r"academy|academia|ministry|agency|clinic\w*|research|sciences?|division|unit|hub|council|society|"
-    r"programme|program|consortium|lab|labs|museum|library|libraries|observatory|"
+    r"academy|academia|ministry|agency|clinic\w*|museum|library|libraries|observatory|"
     r"universidad|universidade|università|université|universität|universiteit|instituto|istituto|"
     r"departamento|dipartimento|département|fakultät|facultad|faculdade|escola|escuela|scuola|"
-    r"hochschule|politecnico|politécnico|polytechnic|inserm|cnrs|csic|eth|epfl|"
-    # Fields of study name departments and groups, never a person.
+    r"hochschule|politecnico|politécnico|polytechnic|inserm|cnrs|csic|eth|epfl)\b",
+    re.IGNORECASE,
+)
+# Fields of study and units name departments and groups, never a person; in a title they are common.
+FIELD_WORDS = re.compile(
+    r"\b(research|sciences?|division|unit|hub|council|society|programme|program|consortium|lab|labs|"
     r"ecology|biology|engineering|medicine|psychology|informatics|mathematics|physics|chemistry|"
-    r"technology|technologies|linguistics|languages?|recognition|computing|computation|statistics|"
+    r"technology|technologies|linguistics|languages?|recognition|computing|computation|\w*statistics|"
     r"economics|humanities|philosophy|history|studies|systems|health|data|management|education|"
     r"communication|neuroscience|genetics|genomics|pharmacy|pharmacology|nursing|dentistry|surgery|"
     r"oncology|cardiology|radiology|pathology|pediatrics|agriculture|environment(?:al)?|geography|"
     r"geology|astronomy|astrophysics|archaeology|cognition|sociology|anthropology|biotechnology)\b",
     re.IGNORECASE,
 )
+ORG_WORDS = re.compile(f"{INSTITUTION_WORDS.pattern}|{FIELD_WORDS.pattern}", re.IGNORECASE)
 
 # Words that name a group rather than a person ("the RECONS Team", "FAIR4RS Task Force").
 GROUP_WORDS = re.compile(r"\b(team|group|consortium|collaboration|task force|network|initiative)\b", re.I)
@@ -89,3 +93,11 @@ FUNCTION_WORDS = {
     "pour", "avec", "sur", "el", "los", "las", "para", "con", "por", "em", "na", "no", "nas",
     "nos", "il", "lo", "gli", "per", "dei", "delle",
 }  # fmt: skip
+
+# Footnotes keyed by the same symbols as affiliations ("* These authors contributed equally").
+AUTHOR_FOOTNOTE = re.compile(
+    r"^\s*(these authors contributed equally|contributed equally|equal(?:ly)? contribut\w*|"
+    r"corresponding authors?|presenting authors?|joint first authors?|co-first authors?|"
+    r"shared first authorship)\b",
+    re.IGNORECASE,
+)

@@ -152,6 +152,7 @@ def parse_alto(xml: bytes) -> Page:
         if block.lines:
             page.blocks.append(block)
     _attach_accents(page)
+    _join_split_accented_words(page)
     _drop_shadows(page)
     return page
 
@@ -168,8 +169,13 @@ def _drop_shadows(page: Page) -> None:
             survivors = []
             for w in line.words:
                 key = (w.text, round(w.font_size))
-                twin = len(w.text) >= 2 and any(
-                    abs(o.x - w.x) < 0.5 * max(w.h, 1) and abs(o.y - w.y) < 0.5 * max(w.h, 1) and o is not w
+                # A shadow is offset; a one-letter word or marker drawn twice sits on itself
+                # (a one-letter word may legitimately repeat a little way along its line).
+                reach = 0.5 if len(w.text) >= 2 else 0.15
+                twin = any(
+                    abs(o.x - w.x) < reach * max(w.h, 1)
+                    and abs(o.y - w.y) < reach * max(w.h, 1)
+                    and o is not w
                     for o in kept.get(key, [])
                 )
                 if not twin:
@@ -194,6 +200,49 @@ _ACCENTS = {
     "¸": "\u0327",
 }
 _ACCENT_WORD = re.compile(r"^(··|[¨´`ˆ˜˚ˇ¸])$")
+
+
+def _accented(ch: str) -> bool:
+    return len(unicodedata.normalize("NFD", ch)) > 1
+
+
+def _join_split_accented_words(page: Page) -> None:
+    """Rejoin a word the text layer cut at an accented letter ("Sz" + "őke", "Aydo" + "gan").
+
+    Type 1 fonts draw such letters as composite glyphs, and pdfalto starts a new word there
+    (sometimes losing the accent). The cut is far narrower than the line's word spaces, and
+    the word goes on in lower case, or borders an accented letter.
+    """
+    for block in page.blocks:
+        for line in block.lines:
+            ws = line.words
+            gaps = sorted(b.x - a.right for a, b in zip(ws, ws[1:], strict=False) if not b.superscript)
+            if len(gaps) < 2:
+                continue
+            space = gaps[len(gaps) // 2]
+            out = [ws[0]]
+            for w in ws[1:]:
+                prev = out[-1]
+                gap = w.x - prev.right
+                size = max(prev.font_size or prev.h, 1.0)
+                split = (
+                    not w.superscript
+                    and not prev.superscript
+                    and gap < min(0.55 * space, 0.2 * size)
+                    and prev.text[-1:].isalpha()
+                    and w.text[:1].isalpha()
+                    and (
+                        _accented(w.text[0])
+                        or _accented(prev.text[-1])
+                        or (w.text[0].islower() and gap < 0.15 * size)
+                    )
+                )
+                if split:
+                    prev.text += w.text
+                    prev.w = w.right - prev.x
+                else:
+                    out.append(w)
+            line.words = out
 
 
 def _attach_accents(page: Page) -> None:

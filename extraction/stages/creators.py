@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from extraction import vocab
 from extraction.stages import names
 from extraction.stages.headings import is_standard_name
-from extraction.stages.lines import TextLine
+from extraction.stages.lines import TextLine, make_line
 from extraction.stages.metadata import is_event_line
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉ", "0123456789abcde")
@@ -35,13 +35,26 @@ _SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺" + MARKER_SYMBOLS
 _MARK = "\x01"
 _END = "\x02"
 _MARKED = re.compile(f"{_MARK}(.*?){_END}")
+GAP_SEPARATES = 1.5  # a space this many font sizes wide separates two entries of a byline
 _EMAIL_TOKEN = re.compile(r"[\w.+{}\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _URL = re.compile(r"https?://|www\.|orcid\.org|\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b", re.IGNORECASE)
-# Separators of a byline: commas, semicolons, "and" / "&" in the languages of the corpus' kind.
-_PEOPLE_SEP = re.compile(
-    r"\s*[,;|]\s*(?:(?:and|&|und|et|e|y|en|och|og)\s+)?|\s+(?:and|&|und|et|e|y|en|och|og)\s+", re.IGNORECASE
+_URL_TOKEN = re.compile(
+    r"\S*(?:https?://|www\.|orcid\.org)\S*|\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b", re.IGNORECASE
 )
+# Separators of a byline: commas, semicolons, "and" / "&" in the languages of the corpus' kind.
+# A marker also ends a name: "Ann Berg¹ Carl Dunn²" lists two people.
+_PEOPLE_SEP = re.compile(
+    r"\s*[,;|·•∙⋅]\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+" rf"|(?<={_END})\s+(?=(?-i:[A-ZÀ-Þ]))",
+    re.IGNORECASE,
+)
+# "and" in the other languages of the corpus' kind. These are also ordinary words of titles
+# ("Murciélagos en Paisajes", "Ricerca e Sviluppo"), so they split a chunk only into names.
+_FOREIGN_AND = re.compile(r"^(?:und|et|e|y|en|och|og)\s+|\s+(?:und|et|e|y|en|och|og)\s+", re.IGNORECASE)
 _PAREN = re.compile(r"\(([^()]*)\)")
+
+
+def _same_row(a: TextLine, b: TextLine) -> bool:
+    return abs(a.y - b.y) < 0.3 * max(a.size, b.size, 1.0)
 
 
 def _continues(prev: TextLine, line: TextLine) -> bool:
@@ -74,7 +87,13 @@ _SYMBOL_RUN = re.compile(rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}])
 def marked_text(line: TextLine) -> str:
     """Line text with every marker wrapped as \\x01...\\x02 so later splits keep them apart."""
     parts: list[str] = []
+    prev = None
     for w in line.words:
+        size = max(prev.font_size or prev.h, w.font_size or w.h, 1.0) if prev is not None else 0.0
+        if prev is not None and w.x - prev.right > GAP_SEPARATES * size:
+            # Names set apart by wide spaces instead of commas (beamer's \and, table-like bylines).
+            parts.append("|")
+        prev = w
         if w.superscript:
             parts.append(f"{_MARK}{w.text}{_END}")
             continue
@@ -86,7 +105,7 @@ def marked_text(line: TextLine) -> str:
 
 
 def _unmarked(text: str) -> str:
-    return re.sub(r"\s+", " ", _MARKED.sub(" ", text)).strip()
+    return re.sub(r"\s+", " ", _MARKED.sub(" ", text).replace(" | ", " ")).strip()
 
 
 def marker_list(raw: str) -> list[str]:
@@ -136,7 +155,14 @@ def _chunks(text: str) -> list[str]:
         out.append(text[start : m.start()])
         start = m.end()
     out.append(text[start:])
-    return [c.strip() for c in out if c.strip()]
+    chunks: list[str] = []
+    for chunk in (c.strip() for c in out if c.strip()):
+        parts = [p.strip() for p in _FOREIGN_AND.split(chunk) if p.strip()]
+        if parts != [chunk] and all(names.parse(_unmarked(_PAREN.sub(" ", p))) for p in parts):
+            chunks.extend(parts)
+        else:
+            chunks.append(chunk)
+    return chunks
 
 
 def _group(text: str) -> bool:
@@ -178,7 +204,7 @@ def read_people(text: str) -> tuple[list[Person], list[str]]:
                 people[-1].markers.extend(markers)
             i += 1
             continue
-        name = names.parse(core)
+        name = names.parse(core) or (names.parse(core, lenient=True) if markers else None)
         if name is not None and (name.words >= 2 or markers):
             person = Person(name=name, text=name.text, markers=markers)
             for inner in inline:
@@ -198,7 +224,12 @@ def read_people(text: str) -> tuple[list[Person], list[str]]:
         if not people and is_affiliation_text(plain) and not _group(core):
             # A line that opens with an organisation is an affiliation line, whatever follows.
             return [], chunks
-        if pending and is_affiliation_text(plain) and not _EMAIL_TOKEN.search(plain) and plain[:1].isupper():
+        if (
+            pending
+            and vocab.INSTITUTION_WORDS.search(plain)
+            and not _EMAIL_TOKEN.search(plain)
+            and plain[:1].isupper()
+        ):
             # "Name, Department of X, University of Y, City": the rest of the line up to the
             # next person is the affiliation of the people just named.
             parts = [plain]
@@ -234,6 +265,8 @@ def read_line(line: TextLine) -> Reading:
         return Reading("marker", affiliations=[(plain.replace(" ", "").rstrip("."), "")])
     if vocab.NON_AUTHOR_LABEL.match(plain) or vocab.NON_AUTHOR_HEADING.match(plain):
         return Reading("skip")
+    if vocab.AUTHOR_FOOTNOTE.match(re.sub(rf"^[\d{re.escape(MARKER_SYMBOLS)}\s.,]+", "", plain)):
+        return Reading("skip")
     if is_standard_name(plain) or is_event_line(plain):
         return Reading("skip")
     labelled = vocab.AUTHOR_LABEL.match(plain)
@@ -242,8 +275,13 @@ def read_line(line: TextLine) -> Reading:
         reading = _read_people_line(text[text.find(":") + 1 :] if ":" in text else text, line)
         reading.strong = bool(reading.people)
         return reading
-    if _URL.search(plain) and not names.parse(_URL.sub(" ", plain) or ""):
-        return Reading("url")
+    if _URL.search(plain):
+        # "Mariana Albuquerque, Dalhousie University ORCID 0000-…": the person and institution
+        # are read without the link (the region keeps the text to link the iD). A list of iDs
+        # after names ("Ann Berg: 0000-…") names no one new.
+        rest = re.sub(r"\bORCID\b:?", " ", _URL_TOKEN.sub(" ", text), flags=re.I)
+        reading = _read_people_line(rest, line) if vocab.INSTITUTION_WORDS.search(rest) else None
+        return reading if reading is not None and reading.people else Reading("url")
     emails = _EMAIL_TOKEN.findall(plain)
     named = names.parse(_PAREN.sub(" ", _EMAIL_TOKEN.sub(" ", plain)))
     if emails and not named and len(plain.split()) <= len(emails) + 2:
@@ -303,12 +341,12 @@ def split_affiliations(text: str) -> list[tuple[str, str]]:
         text = f"{_MARK}{m.group(1)}{_END} " + text[m.end() :]
     pieces = re.split(f"{_MARK}(.*?){_END}", text)
     pairs: list[tuple[str, str]] = []
-    lead = pieces[0].strip(" ,;")
-    if lead:
-        pairs.append(("", lead))
+    # Entries set apart by a wide space are separate affiliations.
+    pairs.extend(("", lead.strip(" ,;")) for lead in pieces[0].split("|") if lead.strip(" ,;"))
     for i in range(1, len(pieces), 2):
         markers = marker_list(pieces[i])
-        aff = pieces[i + 1].strip(" ,;") if i + 1 < len(pieces) else ""
+        aff = pieces[i + 1].replace("|", " ").strip(" ,;") if i + 1 < len(pieces) else ""
+        aff = re.sub(r"\s+", " ", aff)
         if aff:
             pairs.extend((mk, aff) for mk in (markers or [""]))
     return pairs
@@ -373,6 +411,39 @@ class Found:
     strong: bool
     url_text: str = ""
     contacts: list[dict] = field(default_factory=list)  # {"name", "email"}: printed addresses
+    marker_linked: bool = False  # affiliations were linked to the people by markers
+
+
+def _dangling(text: str) -> bool:
+    """The line ends in the middle of a name: its last entry is one capitalised word, unmarked."""
+    if re.search(r"(?:,|;|\band|&)\s*$", text.strip()):
+        return False
+    last = _chunks(text)[-1] if _chunks(text) else ""
+    return bool(re.fullmatch(r"[A-ZÀ-Þ][\w'’-]*", last.strip()))
+
+
+def _join_split_names(ordered: list[TextLine]) -> list[TextLine]:
+    """Join a byline line to the next when a name is cut by the line break ("Nikos / Papadopoulou¹",
+    "Gonçalo / da Silva"), as narrow author panels and long bylines print them."""
+    out: list[TextLine] = []
+    for ln in ordered:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _wraps(prev, ln)
+            and _MARK in marked_text(prev) + marked_text(ln)
+            and read_line(prev).kind == "people"
+            and read_line(ln).kind in ("people", "other")
+        ):
+            head = marked_text(prev)
+            first = _chunks(marked_text(ln))[:1]
+            if _dangling(head) or (
+                first and first[0][:1].islower() and first[0].split()[0] in names.PARTICLES
+            ):
+                out[-1] = make_line(prev.words + ln.words, prev.block)
+                continue
+        out.append(ln)
+    return out
 
 
 def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
@@ -381,7 +452,7 @@ def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
     `accept_weak`: a lone name with no marker or affiliation of its own counts (the region is
     where this poster's authors must be, for instance the only line between title and body).
     """
-    ordered = sorted(zone, key=lambda ln: (round(ln.y / max(ln.size * 0.6, 1)), ln.x))
+    ordered = _join_split_names(sorted(zone, key=lambda ln: (round(ln.y / max(ln.size * 0.6, 1)), ln.x)))
     readings: list[tuple[TextLine, Reading]] = []
     skip_block: int | None = None  # the block under a non-author heading ("Project Team Members")
     skip_after: TextLine | None = None  # the last line of a labelled non-author paragraph
@@ -408,6 +479,11 @@ def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
     merged: list[tuple[TextLine, Reading]] = []
     pending = ""
     for ln, r in readings:
+        if r.kind == "marker" and any(
+            o is not ln and _same_row(o, ln) and o.x <= ln.x and ln.right <= o.right + o.size
+            for o, _ in readings
+        ):
+            continue  # markers drawn over a line again (an overlay), not a marker in the margin
         if r.kind == "marker":
             pending = (r.affiliations[0][0] if r.affiliations else "") or pending
             continue
@@ -435,9 +511,10 @@ def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
             marks = [m for g in _MARKED.findall(marked_text(ln)) for m in marker_list(g)]
             email_lines.append((ln, marks, _EMAIL_TOKEN.findall(ln.plain_text)))
             continue
-        if r.kind == "url":
+        if r.kind == "url" or (r.kind == "people" and _URL.search(ln.plain_text)):
             plain = ln.plain_text.strip()
             url_text += plain if url_text.endswith(("-", "/")) else " " + plain
+        if r.kind == "url":
             continue
         if r.kind == "affiliation":
             aff_lines.extend((mk, a, pos) for mk, a in r.affiliations)
@@ -476,9 +553,10 @@ def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
             origin[id(p)] = (ln, len(r.people))
     if not people:
         return Found([], False, url_text)
-    creators = _records(people, affs, aff_lines)
+    creators = _records(people, affs, aff_lines, [ln for ln, _ in readings])
     contacts = _link_emails(people, creators, origin, email_lines)
-    return Found(creators, strong or has_affiliation, url_text, contacts)
+    marker_linked = any(m for m, _, _ in affs) and any(p.markers for p in people)
+    return Found(creators, strong or has_affiliation, url_text, contacts, marker_linked)
 
 
 def _link_emails(
@@ -531,8 +609,42 @@ def _all_caps(line: TextLine) -> bool:
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
+def _owners(aff_pos: int, people_pos: set[int], aff_positions: set[int], lines: list[TextLine]) -> set[int]:
+    """The author lines an unmarked affiliation line belongs to.
+
+    Walking up its column from it: other affiliation lines right above it are its own block,
+    then come the author lines it belongs to, up to the previous affiliation block. This covers
+    a shared block under a byline, "Name / Affiliation" pairs, and names in columns over
+    their institution.
+    """
+    target = lines[aff_pos]
+    above = sorted(
+        (
+            i
+            for i, ln in enumerate(lines)
+            if i != aff_pos
+            and ln.y < target.y - 0.3 * target.size
+            and ln.x < target.right
+            and ln.right > target.x
+            and (i in people_pos or i in aff_positions)
+        ),
+        key=lambda i: -lines[i].y,
+    )
+    owners: set[int] = set()
+    for i in above:
+        if i in aff_positions:
+            if owners:
+                break
+            continue
+        owners.add(i)
+    return owners
+
+
 def _records(
-    people: list[Person], affs: list[tuple[str, str, int]], aff_lines: list[tuple[str, str, int]]
+    people: list[Person],
+    affs: list[tuple[str, str, int]],
+    aff_lines: list[tuple[str, str, int]],
+    lines: list[TextLine],
 ) -> list[dict]:
     by_marker: dict[str, str] = {}
     for m, a, _ in affs:
@@ -552,7 +664,9 @@ def _records(
         elif len(unmarked) == len(person_markers):
             by_marker = {m: a for m, (a, _) in zip(person_markers, unmarked, strict=True)}
             unmarked = []
-    author_lines = sorted({p.line for p in people})
+    people_pos = {p.line for p in people}
+    aff_positions = {p for _, _, p in aff_lines}
+    owned = {p: _owners(p, people_pos, aff_positions, lines) for _, p in unmarked}
     records: list[dict] = []
     for person in people:
         if person.organizational:
@@ -567,9 +681,8 @@ def _records(
         found = list(person.affiliations)
         found += [by_marker[m] for m in person.markers if m in by_marker]
         if not found and unmarked:
-            # Unmarked affiliations printed after this person's line, before the next author line.
-            nxt = next((line for line in author_lines if line > person.line), None)
-            own = [a for a, p in unmarked if p > person.line and (nxt is None or p < nxt)]
+            # Unmarked affiliations printed under this person's line, in its column.
+            own = [a for a, p in unmarked if person.line in owned[p]]
             if own:
                 found = own
             elif len({a for a, _ in unmarked}) == 1:
@@ -584,11 +697,22 @@ def _records(
 def is_byline(line: TextLine) -> bool:
     """A line of personal names with evidence (markers, several names, an affiliation).
 
-    The title stage asks: a byline set in large type is still a byline, never the title, a
-    heading or the end of the banner.
+    The banner stage asks: a byline set in large type is still a byline, never a heading or
+    the end of the banner.
     """
     r = read_line(line)
     return r.kind == "people" and r.strong
+
+
+def is_marked_byline(line: TextLine) -> bool:
+    """A byline whose people carry markers, affiliations or addresses of their own.
+
+    The title stage asks. Two capitalised phrases joined by "and" ("Energy Poverty and
+    Respiratory Health") are shaped like two names; only such evidence tells a byline from
+    a title line.
+    """
+    r = read_line(line)
+    return r.kind == "people" and any(p.markers or p.affiliations or p.emails for p in r.people)
 
 
 def extract(zone: list[TextLine], accept_weak: bool = True) -> list[dict]:
@@ -657,7 +781,8 @@ class Region:
     lines: list[TextLine]
     accept_weak: bool = False  # a lone unmarked name counts here
     grouped: bool = False  # read each group of lines alone
-    needs_affiliation: bool = False  # only groups that print an affiliation count (the foot)
+    # Only groups whose affiliations are linked by markers or name an institution count (the foot).
+    needs_affiliation: bool = False
 
 
 @dataclass
@@ -685,7 +810,12 @@ def from_regions(regions: list[Region]) -> Authors:
         url_text = ""
         for g in groups:
             found = read_region(g, accept_weak=region.accept_weak)
-            if region.needs_affiliation and not any(c.get("affiliation") for c in found.creators):
+            institution = any(
+                vocab.INSTITUTION_WORDS.search(a["name"])
+                for c in found.creators
+                for a in c.get("affiliation", [])
+            )
+            if region.needs_affiliation and not (found.marker_linked or institution):
                 continue
             if found.creators and (found.strong or region.accept_weak):
                 found_all.extend(found.creators)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extraction import vocab
 from extraction.stages import creators
 from extraction.stages.headings import is_heading, is_standard_name
 from extraction.stages.lines import TextLine
@@ -90,6 +91,10 @@ def _case(line: TextLine) -> str:
     return "upper" if sum(c.isupper() for c in letters) / len(letters) > 0.85 else "mixed"
 
 
+def _same_row(a: TextLine, b: TextLine) -> bool:
+    return abs(a.y - b.y) < 0.3 * max(a.size, b.size, 1.0)
+
+
 def _same_style(a: TextLine, b: TextLine, tolerance: float) -> bool:
     return abs(a.size - b.size) < tolerance * max(a.size, b.size) and a.bold == b.bold
 
@@ -133,7 +138,8 @@ def never_title(line: TextLine, lines: list[TextLine]) -> bool:
     """Lines that are never (part of) the title however large they are set."""
     text = line.plain_text.strip()
     return (
-        creators.is_byline(line)
+        creators.is_marked_byline(line)
+        or _byline_block(line, lines)
         or bool(_CONTACT.search(text))
         or is_event_line(text)
         or bool(POSTER_NO.search(text))
@@ -141,6 +147,18 @@ def never_title(line: TextLine, lines: list[TextLine]) -> bool:
         or (text[:1] in _QUOTE_OPEN and len(text) > 1)
         or is_standard_name(text)
     )
+
+
+def _byline_block(line: TextLine, lines: list[TextLine]) -> bool:
+    """The line and every line of its style block read as several names: a byline.
+
+    A title line can be shaped like two names ("Remote Sensing, Household Surveys"), but the
+    other lines of its title do not read as names; every line of a byline does.
+    """
+    if not creators.is_byline(line):
+        return False
+    same = [ln for ln in lines if _same_style(ln, line, 0.06)]
+    return all(ln is line or creators.is_byline(ln) for ln in same if id(ln) in _style_block(line, same))
 
 
 def _adjacent(a: TextLine, b: TextLine, size: float) -> bool:
@@ -205,7 +223,8 @@ def _split_subtitle(block: list[TextLine]) -> tuple[list[TextLine], list[TextLin
 def _subtitle_below(
     title: list[TextLine], lines: list[TextLine], body: float, seed: TextLine
 ) -> list[TextLine]:
-    """Lines set directly under the title, smaller than it but well above body size, that read as a phrase."""
+    """Lines set under the title, smaller than it but larger than body text, that read as a phrase
+    (not a person, an institution, a heading, a sentence or an event line)."""
     out: list[TextLine] = []
     last = max(title, key=lambda t: t.bottom)
     left = min(t.x for t in title) - seed.size
@@ -215,18 +234,25 @@ def _subtitle_below(
             continue
         if ln.x >= right or ln.right <= left:
             continue
+        if any(_same_row(ln, o) for o in out):
+            continue
         gap = ln.y - last.bottom
-        if gap > 1.0 * max(ln.size, 1):
+        if gap > max(1.6 * ln.size, 1.25 * seed.size):
             break
         if out and not _same_size(ln, out[0], 0.08):
             break
+        text = ln.plain_text.strip()
         fits = (
             ln.size < seed.size * 0.95
-            and ln.size >= max(body * 1.4, seed.size * 0.45)
+            and ln.size >= max(body * 1.1, seed.size * 0.3)
             and is_phrase(ln)
-            and len(ln.plain_text.split()) >= 3
+            and 3 <= len(text.split()) <= 16
+            and not text.endswith(".")
+            and not (is_prose(ln, body) and ln.size < 1.4 * body)
+            and not any(w.superscript for w in ln.words)
             and not never_title(ln, lines)
-            and creators.read_line(ln).kind not in ("people", "affiliation", "email", "url")
+            and creators.read_line(ln).kind not in ("people", "email", "url")
+            and not vocab.INSTITUTION_WORDS.search(ln.plain_text)
             and not heading_style_recurs(ln, lines)
         )
         if not fits:
@@ -238,6 +264,24 @@ def _subtitle_below(
     return out
 
 
+def _continues_entry(line: TextLine, before: list[TextLine]) -> bool:
+    """The line carries on an entry cut by a line break: the line just above it, in its style,
+    ends with a comma or a conjunction ("…, Universität Innsbruck," / "Österreich")."""
+    for prev in reversed(before):
+        under = _same_style(prev, line, 0.06) and 0 <= line.y - prev.bottom < 0.8 * line.size
+        if under and prev.x < line.right and line.x < prev.right:
+            return bool(re.search(r"(?:,|;|\band|&)\s*$", prev.plain_text))
+    return False
+
+
+def _names_style(line: TextLine, lines: list[TextLine]) -> bool:
+    """Most lines set in this line's style, standard section names aside, read as names: authors
+    set each on its own line (in columns, bold) share a style that is not a heading style."""
+    same = [ln for ln in lines if _same_style(ln, line, 0.06) and not is_standard_name(ln.plain_text)]
+    named = sum(1 for ln in same if creators.read_line(ln).kind == "people")
+    return named >= 2 and named * 2 > len(same)
+
+
 def _ends_banner(
     ln: TextLine, nxt: TextLine | None, lines: list[TextLine], body: float, seed: TextLine
 ) -> bool:
@@ -247,7 +291,7 @@ def _ends_banner(
     unless it is set in a heading style that recurs down the poster.
     """
     reading = creators.read_line(ln)
-    if reading.kind == "people" and reading.strong:
+    if reading.kind == "people" and (reading.strong or _names_style(ln, lines)):
         return False
     text = ln.plain_text
     if is_standard_name(text) and ln.size >= body * 0.9:
@@ -292,6 +336,8 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
     body_top = zone_bottom = page_height
     for i, ln in enumerate(below):
         nxt = below[i + 1] if i + 1 < len(below) else None
+        if _continues_entry(ln, below[:i]):
+            continue
         if ln.y > title_bottom and _ends_banner(ln, nxt, lines, body, seed):
             body_top = min(body_top, ln.y - 0.1 * ln.size)
             if ln.x < right and ln.right > left:

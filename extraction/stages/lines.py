@@ -177,12 +177,22 @@ def _marker_only(line: TextLine) -> bool:
 
 
 def _raised_over(mark: TextLine, host: TextLine) -> bool:
-    """`mark` is smaller than `host`, sits in its upper half, and touches one of its words."""
+    """`mark` is smaller than `host`, raised above its baseline, and touches one of its words.
+
+    A marker may follow a name ("Berg¹") or open an affiliation ("¹University"); PowerPoint sets
+    it at a 30% baseline shift, so a small marker's top may sit below the text's top.
+    """
     if not (0 < mark.size < 0.85 * host.size):
         return False
-    if not (host.y - 0.5 * host.size <= mark.y < host.y and mark.bottom <= host.bottom - 0.15 * host.size):
+    if not (host.y - 0.5 * host.size <= mark.y < host.y + 0.4 * host.size):
         return False
-    return any(-0.3 * host.size <= mark.x - w.right <= 0.4 * host.size for w in host.words)
+    if mark.bottom > host.bottom - 0.15 * host.size:
+        return False
+    reach = 0.4 * host.size
+    return any(
+        -0.3 * host.size <= mark.x - w.right <= reach or -0.3 * host.size <= w.x - mark.right <= reach
+        for w in host.words
+    )
 
 
 def body_size(lines: list[TextLine]) -> float:

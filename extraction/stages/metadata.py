@@ -21,7 +21,9 @@ KEYWORDS = re.compile(
 )
 CONFERENCE = re.compile(
     r"((?:\d{1,3}(?:st|nd|rd|th)\s+)?(?:[A-Z][\w'’&.-]*\s+){0,8}"
-    r"(?:Conference|Congress|Symposium|Meeting|Workshop|Summit|Summits|Forum|Colloquium|Convention)"
+    r"(?:Conference|Congress|Symposium|Meeting|Workshop|Summit|Summits|Forum|Colloquium|Convention|"
+    r"Congreso|Congresso|Congrès|Kongress|Konferenz|Tagung|Conferencia|Conferência|Conferenza|Simposio|"
+    r"Simpósio|Colloque|Convegno|Jornadas|Encontro|Encuentro)"
     r"(?:\s+(?:of|on|for|and|the|in)\s+(?:the\s+)?(?:[A-Z][\w'’&.-]*\s*){1,8})?(?:\s+\(?[A-Z]{2,}\s*\d{2,4}\)?)?"
     r"(?:\s+20\d\d)?)"
 )

@@ -14,12 +14,21 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from nameparser import HumanName
 from nameparser.config import CONSTANTS
 
 from extraction import vocab
 
-PARTICLES = {p for p in CONSTANTS.prefixes if p.isalpha()} | {"dos", "das", "do", "e", "y", "bin", "ben"}
+PARTICLES = {p for p in CONSTANTS.prefixes if p.isalpha()} | {
+    "dos", "das", "do", "e", "y", "bin", "ben", "lo", "li", "dalla", "dalle", "des", "zur", "ter",
+}  # fmt: skip
+# Particles also printed capitalised inside a name; not "Ben" or "Bin", which are given names too.
+_CAPITAL_PARTICLES = {
+    "de", "del", "della", "di", "da", "dos", "das", "do", "du", "van", "von", "der", "den", "lo",
+    "la", "le", "dal", "dalla", "degli", "dei", "ter", "ten",
+}  # fmt: skip
+# An article opens a phrase, never a name ("The Study", "A Randomised Controlled Trial"); "A"
+# is also an initial ("A Paul Vos"), so it counts as an article only before three more words.
+_ARTICLES = {"the", "an", "le", "la", "les", "el", "los", "las", "il", "der", "die", "das", "o", "os", "as"}
 # Feminine forms of Romance-language honorifics ("Profª.", "Dra.") are printed as often.
 _TITLES = set(CONSTANTS.titles) | {
     "prof",
@@ -94,9 +103,17 @@ def is_degree(text: str) -> bool:
     return bool(words) and all(_key(w) in _DEGREES or _key(w) in _TITLES for w in words)
 
 
-def _name_word(word: str, first: bool, last: bool) -> bool:
+def _name_word(word: str, first: bool, last: bool, lenient: bool = False) -> bool:
     if _INITIAL.match(word):
         return True
+    if (
+        lenient
+        and not first
+        and word[:1].islower()
+        and word.isalpha()
+        and word.lower() not in vocab.FUNCTION_WORDS
+    ):
+        return True  # a fragment of a name whose accented letter the text layer split off ("Sz őke")
     if not _WORD_CHARS.match(word) or any(c.isdigit() for c in word):
         return False
     key = word.lower().strip(".")
@@ -110,22 +127,25 @@ def _name_word(word: str, first: bool, last: bool) -> bool:
     return key not in vocab.ROLE_WORDS
 
 
-def parse(chunk: str) -> Name | None:
+def parse(chunk: str, lenient: bool = False) -> Name | None:
     """A `Name` when `chunk` is shaped like one personal name, else None.
 
     One-word chunks are returned too (a marker may vouch for them); the caller decides how much
-    evidence it needs.
+    evidence it needs. `lenient` (for a chunk a marker vouches for) also accepts lower-case
+    fragments after the first word, as a text layer leaves them when it splits off a letter.
     """
     text = strip_extras(chunk)
     text = re.sub(r"\s+", " ", text).strip(" ,;.:")
     if not text or "@" in text or "/" in text or vocab.ORG_WORDS.search(text):
         return None
     words = text.split()
-    if len(words) > 5 or len([w for w in words if w.lower() not in PARTICLES]) > 4:
+    if len(words) > 6 or len([w for w in words if w.lower() not in PARTICLES]) > 4:
         return None
-    if not all(_name_word(w, i == 0, i == len(words) - 1) for i, w in enumerate(words)):
+    if not all(_name_word(w, i == 0, i == len(words) - 1, lenient) for i, w in enumerate(words)):
         return None
     if all(_INITIAL.match(w) for w in words):
+        return None
+    if words[0].lower() in _ARTICLES or (words[0] == "A" and len(words) >= 4):
         return None
     given, family = split(text)
     return Name(text=text, given=given, family=family)
@@ -139,7 +159,8 @@ def split(full: str) -> tuple[str, str]:
       so a real word followed by capital initials is family-then-given.
     - "Maria M. Perez Madrigal": words after a middle initial are all family name (a double
       surname); without an initial, the last word is the family name.
-    - Particles (van, de, von der) stay with the family name, as `nameparser` reads them.
+    - Family names set in capitals are the family name ("Carmen QUISPE MAMANI").
+    - Particles (van, de, von der, and capitalised Lo, De, Van) stay with the family name.
     """
     if "," in full:
         family, _, given = full.partition(",")
@@ -154,10 +175,22 @@ def split(full: str) -> tuple[str, str]:
     if initials and 0 < initials[-1] < len(words) - 2:
         start = initials[-1] + 1
         return " ".join(words[:start]), " ".join(words[start:])
-    parsed = HumanName(full)
-    family = parsed.last or words[-1]
-    if full.endswith(family) and family:
-        given = full[: len(full) - len(family)].strip()
-        if given:
-            return given, family
-    return " ".join(words[:-1]), words[-1]
+    caps = [w.isupper() and len(w.strip(".")) > 1 for w in words]
+    if not caps[0] and caps[-1]:
+        # Family names set in capitals ("Carmen QUISPE MAMANI"): the capitals are the family name.
+        start = len(words) - 1
+        while start > 1 and caps[start - 1]:
+            start -= 1
+        return " ".join(words[:start]), " ".join(words[start:])
+    start = len(words) - 1
+    while start > 1 and _particle(words[start - 1]):
+        start -= 1
+    return " ".join(words[:start]), " ".join(words[start:])
+
+
+def _particle(word: str) -> bool:
+    """A particle of a family name: lower case (de, van der), or capitalised as Italian, Dutch
+    and Iberian names print them ("Lo Giudice", "De Luca", "Van Dyke", "Da Silva")."""
+    if word.islower():
+        return word in PARTICLES
+    return word.lower() in _CAPITAL_PARTICLES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extraction.stages import creators
+from extraction.stages.lines import make_line
 from tests.factories import line
 
 
@@ -392,3 +393,84 @@ def test_byline_in_large_type_is_a_byline() -> None:
     assert creators.is_byline(line("Lennart Klein^{1}", size=80))
     assert creators.is_byline(line("Nikolai Ilinykh and Simon Dobnik", size=80, bold=True))
     assert not creators.is_byline(line("Introduction", size=80, bold=True))
+
+
+def test_names_set_apart_by_wide_spaces_or_ended_by_markers() -> None:
+    """Beamer themes print `\\and` as a wide space: no comma between the names."""
+    wide = (
+        line("Alyssa P. Hacker^{1}", x=100, size=40).words + line("Ben Bitdiddle^{2}", x=900, size=40).words
+    )
+    zone = [
+        make_line(wide + line("Lem E. Tweakit^{2}", x=1500, size=40).words, 0),
+        line("^{1} University of Oslo ^{2} Karolinska Institutet", y=60, size=30),
+    ]
+    out = creators.extract(zone)
+    assert families(out) == ["Hacker", "Bitdiddle", "Tweakit"]
+    assert affiliations(out[2]) == ["Karolinska Institutet"]
+    glued = creators.extract(
+        [line("Ann Berg^{1} Carl Dunn^{2}", size=30), line("^{1} UiO ^{2} KI", y=40, size=20)]
+    )
+    assert families(glued) == ["Berg", "Dunn"]
+
+
+def test_foreign_conjunctions_split_only_between_names() -> None:
+    out = creators.extract([line("Zeynep Öztürk^{1} und Çağla Karaca^{2}", size=40)])
+    assert families(out) == ["Öztürk", "Karaca"]
+    # "en", "e", "y" are also ordinary words: a phrase whose parts are not both names stays whole.
+    assert (
+        creators.read_line(line("Estudio de la diversidad en paisajes cafetaleros", size=60)).kind != "people"
+    )
+
+
+def test_middle_dots_separate_names() -> None:
+    out = creators.extract([line("Thu Trang Pham^{1} · Emre Sahin^{1} · Kavitha Venkatesan^{2}", size=30)])
+    assert families(out) == ["Pham", "Sahin", "Venkatesan"]
+
+
+def test_a_name_cut_by_the_line_break_is_joined() -> None:
+    zone = [
+        line("Authors", y=0, size=30, bold=True),
+        line("Grace Kettering^{1}, Nikos", y=40, size=30),
+        line("Papadopoulou^{1}, Rania", y=76, size=30),
+        line("Al-Mansouri^{2} and Gonçalo", y=112, size=30),
+        line("da Silva^{2}", y=148, size=30),
+    ]
+    assert families(creators.extract(zone)) == ["Kettering", "Papadopoulou", "Al-Mansouri", "da Silva"]
+
+
+def test_names_in_columns_over_their_institution() -> None:
+    zone = [
+        line("Rania Haddad", x=460, y=0, size=36, bold=True),
+        line("Emre Aydogan", x=1530, y=0, size=36, bold=True),
+        line("Zeynep Karaca", x=450, y=44, size=36, bold=True),
+        line("Emre Sahin", x=1565, y=44, size=36, bold=True),
+        line("Department of Oceanography, Dalhousie University", x=160, y=84, size=24),
+        line("Department of Biological Sciences, KAIST", x=1260, y=84, size=24),
+    ]
+    out = creators.extract(zone)
+    assert {r["familyName"]: affiliations(r) for r in out} == {
+        "Haddad": ["Department of Oceanography, Dalhousie University"],
+        "Karaca": ["Department of Oceanography, Dalhousie University"],
+        "Aydogan": ["Department of Biological Sciences, KAIST"],
+        "Sahin": ["Department of Biological Sciences, KAIST"],
+    }
+
+
+def test_orcid_on_a_name_institution_line() -> None:
+    zone = [line("Mariana Albuquerque, Dalhousie University ORCID 0000-0002-1825-0097", size=28)]
+    out = creators.extract(zone)
+    assert families(out) == ["Albuquerque"] and affiliations(out[0]) == ["Dalhousie University"]
+    assert out[0]["nameIdentifiers"][0]["nameIdentifier"] == "https://orcid.org/0000-0002-1825-0097"
+
+
+def test_author_footnotes_are_not_affiliations() -> None:
+    zone = [
+        line("Ananya Iyer^{1,*}, Siobhán MacLeod^{2,*}", y=0, size=40),
+        line("^{1} Trinity College Dublin, Ireland", y=50, size=30),
+        line("^{2} Wellcome Sanger Institute, UK", y=90, size=30),
+        line("^{*} These authors contributed equally", y=130, size=20),
+    ]
+    assert [affiliations(r) for r in creators.extract(zone)] == [
+        ["Trinity College Dublin, Ireland"],
+        ["Wellcome Sanger Institute, UK"],
+    ]

@@ -278,3 +278,55 @@ def test_poster_without_authors_gets_none_and_a_warning() -> None:
     doc, notes = pipeline.assemble(pipeline.analyse(page))
     assert "creators" not in doc
     assert any(n.field == "creators" and "no authors" in n.message for n in notes)
+
+
+def test_title_lines_shaped_like_names_stay_in_the_title() -> None:
+    """ "Energy Poverty and Respiratory Health" reads like two names, but its block is a title."""
+    head = find(
+        [
+            line("Diversidad de Murciélagos en Paisajes Cafetaleros", y=64, size=62),
+            line("del Sur de Colombia", y=140, size=62),
+            line("Ana Ruiz^{1}, Luis Pardo^{2}", y=260, size=40),
+        ]
+        + body_text(600)
+    )
+    assert head.text == "Diversidad de Murciélagos en Paisajes Cafetaleros del Sur de Colombia"
+
+
+def test_subtitle_set_far_under_the_title() -> None:
+    """A title page sets the subtitle a title-size gap under the title."""
+    head = find(
+        [
+            line("Effects of Mindfulness Training on", y=150, size=124, bold=True),
+            line("Burnout in Nursing Staff", y=307, size=124, bold=True),
+            line("Toward an Open Benchmark", y=556, size=50, bold=True),
+            line("Tendai Otieno, Aiko Hasegawa, and Max Schäfer", y=649, size=50),
+        ]
+        + body_text(1000)
+    )
+    assert (
+        head.text == "Effects of Mindfulness Training on Burnout in Nursing Staff: Toward an Open Benchmark"
+    )
+
+
+def test_a_line_continuing_an_entry_does_not_end_the_banner() -> None:
+    page = [
+        line("Kognitive Belastung beim Programmieren", y=67, size=88, bold=True),
+        line("Dr. Anna Schäfer, Institut für Ökologie, Universität Innsbruck,", y=390, size=44, bold=True),
+        line("Österreich", y=446, size=44, bold=True),
+        line("Lukas Brandt, RWTH Aachen University", y=502, size=44, bold=True),
+    ] + body_text(700)
+    head = find(page)
+    assert "Lukas Brandt, RWTH Aachen University" in [z.text for z in head.zone]
+
+
+def test_names_in_a_bold_heading_style_do_not_end_the_banner() -> None:
+    page = [
+        line("Assessing the Reproducibility of Notebooks", x=80, y=67, size=80, bold=True),
+        line("Rania Haddad", x=460, y=460, size=32, bold=True),
+        line("Emre Aydogan", x=1530, y=460, size=32, bold=True),
+        line("Zeynep Karaca", x=450, y=503, size=32, bold=True),
+        line("Department of Oceanography, Dalhousie University", x=160, y=543, size=24),
+    ] + body_text(700)
+    head = find(page)
+    assert {"Rania Haddad", "Zeynep Karaca"} <= {z.text for z in head.zone}

@@ -70,3 +70,23 @@ def test_split_name_keeps_western_order_and_middle_names() -> None:
     assert names.split("Loes PM Duivenvoorde") == ("Loes PM", "Duivenvoorde")
     assert names.split("Marta Maria Cara") == ("Marta Maria", "Cara")
     assert names.split("D. M. Crenshaw") == ("D. M.", "Crenshaw")
+
+
+def test_split_capitalised_particles_and_family_names_in_capitals() -> None:
+    assert names.split("Giulia Lo Giudice") == ("Giulia", "Lo Giudice")
+    assert names.split("Ana De Luca") == ("Ana", "De Luca")
+    assert names.split("Ben Smith") == ("Ben", "Smith")  # a given name that is also a particle
+    assert names.split("Carmen QUISPE MAMANI") == ("Carmen", "QUISPE MAMANI")
+    assert names.split("Quentin CAUDRON") == ("Quentin", "CAUDRON")
+
+
+def test_articles_open_phrases_not_names() -> None:
+    assert names.parse("A Randomised Controlled Trial") is None
+    assert names.parse("The Survey Team Lead") is None
+    assert names.parse("A Paul Vos") is not None  # "A" is an initial before two words
+
+
+def test_lenient_reading_keeps_a_name_the_text_layer_cut() -> None:
+    """A marker vouches for "Zsófia Sz őke", whose accented letter was split off."""
+    assert names.parse("Zsófia Sz őke") is None
+    assert names.parse("Zsófia Sz őke", lenient=True) is not None
