@@ -49,8 +49,9 @@ def as_image(pdf: Path, long_side: int, folder: Path) -> Path:
     return out
 
 
-def run(root: Path, engine: str = "layout", image_side: int = 0) -> list[dict]:
-    """Score every case; with `image_side`, PDF posters are first rasterised to PNGs that long."""
+def run(root: Path, engine: str = "layout", image_side: int = 0, outputs: dict | None = None) -> list[dict]:
+    """Score every case; with `image_side`, PDF posters are first rasterised to PNGs that long.
+    `outputs`, when given, receives each case's poster-json by case id (for further checks)."""
     import tempfile
 
     from extraction import extract
@@ -64,6 +65,8 @@ def run(root: Path, engine: str = "layout", image_side: int = 0) -> list[dict]:
             if image_side and poster.suffix.lower() == ".pdf":
                 poster = as_image(poster, image_side, Path(scratch.name))
             gen = extract(poster, engine=engine)
+            if outputs is not None:
+                outputs[case_id] = gen
             info = gen["_extraction"]
             row = {"id": case_id, **score(gen, ref), "seconds": info["seconds"], "source": info.get("source")}
         except ExtractionError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from extraction import normalize
 from extraction.model import Page
 from extraction.stages import creators, figures, header, lines, metadata, reading_order, sections
 from extraction.stages.headings import is_heading
@@ -23,6 +24,9 @@ CITED = re.compile(
     r"^\s*(?:\d+\.?\s*)?(references?|bibliography|literature|literatur|works cited|sources|quellen|"
     r"acknowledge?ments?|funding|disclosures?)\b",
     re.I,
+)
+REFERENCES = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(references?|bibliography|literature|literatur|works cited|sources|quellen)\b", re.I
 )
 # Headings under which a poster's opening section serves as its summary when no abstract is printed.
 OPENING = re.compile(
@@ -139,9 +143,14 @@ def build(page: Page) -> dict[str, Any]:
     outside_body = [ln.text for ln in all_lines if id(ln) not in title_ids and ln.y < head.body_top]
     footer = [ln.text for ln in all_lines if ln.y > page.height * 0.9]
     cited = {id(ln) for s in secs if CITED.match(s.title) for ln in s.lines}
-    ids = metadata.identifiers("\n".join(ln.text for ln in all_lines if id(ln) not in cited))
+    references = {id(ln) for s in secs if REFERENCES.match(s.title) for ln in s.lines}
+    own_dois, related = metadata.doi_roles(all_lines, cited, references)
+    printed = metadata.identifiers("\n".join(ln.text for ln in all_lines if id(ln) not in cited))
+    ids = own_dois + [i for i in printed if i["identifierType"] != "DOI"]
     if ids:
         doc["identifiers"] = ids
+    if related:
+        doc["relatedIdentifiers"] = related
 
     body_text = " ".join(s["sectionContent"] for s in content)
     lang = metadata.language(body_text or full_text)
@@ -188,4 +197,4 @@ def build(page: Page) -> dict[str, Any]:
         if required not in doc:
             page.warnings.append(f"no evidence on the poster for required field '{required}'; left out")
     page.warnings.append("publisher is not printed on posters; left out for the service to fill")
-    return doc
+    return normalize.standardise(doc, page.warnings)

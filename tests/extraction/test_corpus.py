@@ -26,11 +26,14 @@ pytestmark = [
 ]
 
 
+OUTPUTS: dict[str, dict] = {}
+
+
 @pytest.fixture(scope="module")
 def rows():
     from extraction.evaluate import run, table
 
-    result = run(CORPUS)
+    result = run(CORPUS, outputs=OUTPUTS)
     print("\n" + table(result))
     return result
 
@@ -53,3 +56,22 @@ def test_means_do_not_regress(rows):
     ok = [r for r in rows if "error" not in r]
     for metric, floor in BASELINE["mean_floors"].items():
         assert mean(r[metric] for r in ok) >= floor, metric
+
+
+def test_every_output_passes_the_editors_rules(rows):
+    """What the service would store for each dev poster is accepted by the frontend's editor
+    (tests/editor_rules.py, written from CONTRACT.md): nothing the uploader must delete."""
+    from app.mapping import poster_fields, to_columns
+    from tests.editor_rules import editor_missing, editor_problems
+
+    assert len(OUTPUTS) == len([r for r in rows if "error" not in r]) >= 12
+    problems, missing = {}, {}
+    for case_id, doc in sorted(OUTPUTS.items()):
+        columns = to_columns(doc)
+        if found := editor_problems(columns):
+            problems[case_id] = found
+        missing[case_id] = editor_missing(columns, {"title": "", "description": ""} | poster_fields(doc))
+        assert not any("@" in n.get("nameIdentifier", "") for c in columns.get("creators", [])
+                       for n in c.get("nameIdentifiers", [])), case_id  # fmt: skip
+    print("\nthe editor will ask for:", {k: v for k, v in missing.items() if v})
+    assert not problems, problems
