@@ -255,7 +255,11 @@ def test_load_each_job_done_exactly_once(cluster, eng, bunny, sample_pdf, settin
         statuses = conn.execute(
             sa.select(extraction_job.c.status, sa.func.count()).group_by(extraction_job.c.status)
         ).all()
-    assert dict(statuses) == {"completed": n}, statuses
+        errors = conn.execute(
+            sa.select(extraction_job.c.error, sa.func.count()).where(extraction_job.c.error.is_not(None))
+            .group_by(extraction_job.c.error)
+        ).all()  # fmt: skip
+    assert dict(statuses) == {"completed": n}, (statuses, errors)
     per_job = {}
     for r in rows:
         per_job[r.job_id] = per_job.get(r.job_id, 0) + int(r.metadata_written)
