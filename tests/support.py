@@ -148,6 +148,10 @@ class BunnyServer:
         self.requests: list[tuple[str, str]] = []
         self.uploads: dict[str, bytes] = {}
         self.fail_puts: list[int] = []  # statuses answered to the next PUTs, one each
+        # A PUT whose path contains one of these is answered 201 but lands in `lost`, not in
+        # `files`, once per entry: a file lost from storage right after its upload.
+        self.lose_puts: list[str] = []
+        self.lost: dict[str, bytes] = {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         server = self
@@ -209,6 +213,13 @@ class BunnyServer:
                     self.send_response(server.fail_puts.pop(0))
                     self.end_headers()
                     return
+                marker = next((m for m in server.lose_puts if m in (path or "")), None)
+                if marker is not None:
+                    server.lose_puts.remove(marker)
+                    server.lost[path or ""] = body
+                    self.send_response(201)
+                    self.end_headers()
+                    return
                 server.uploads[path or ""] = body
                 server.files[path or ""] = body  # readable back, as on Bunny
                 self.send_response(201)
@@ -236,6 +247,10 @@ class BunnyServer:
     def start(self) -> BunnyServer:
         self.thread.start()
         return self
+
+    def restore(self, path: str) -> None:
+        """Put a lost file back where it was uploaded."""
+        self.files[path] = self.lost.pop(path)
 
     def stop(self) -> None:
         self.httpd.shutdown()
