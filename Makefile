@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt pyproject.toml
 
-.PHONY: install run test lint evaluate bench db-init clean
+.PHONY: install run test test-frontend lint evaluate bench db-init clean
 
 install: $(STAMP)
 
@@ -23,7 +23,12 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test: install lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ignore=tests/frontend $(PYTEST_ARGS)
+
+# The service through the real posters.science frontend (tests/frontend/): builds it once with
+# ../shared/frontend/real/setup.sh (cached in ~/.cache/posterx-frontend, or $$FRONTEND_DIR).
+test-frontend: install
+	$(BIN)/python -m pytest tests/frontend -m frontend $(PYTEST_ARGS)
 
 db-init: install
 	$(BIN)/posterx db init

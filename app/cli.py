@@ -25,6 +25,9 @@ def db_init(_args: argparse.Namespace) -> int:
     _settings()
     created = db.init_db()
     print("created: " + ", ".join(created) if created else "database already initialised; nothing to do")
+    warning = db.coexistence_warning()
+    if warning:
+        print(f"posterx: {warning}", file=sys.stderr)
     return 0
 
 
@@ -82,7 +85,7 @@ def submit(args: argparse.Namespace) -> int:
 
     settings = _settings()
     api_url = args.api_url or os.environ.get("API_URL") or f"http://localhost:{settings.port}"
-    return client.run(settings, args.file, args.poster_id, api_url, args.wait, args.timeout)
+    return client.run(settings, args.file, api_url, args.wait, args.timeout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,13 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     show = jsub.add_parser("show", help="one job and its attempt history")
     show.add_argument("id")
     show.set_defaults(func=jobs_show)
-    retry = jsub.add_parser("retry", help="put a failed job back to pending with fresh attempts")
+    retry = jsub.add_parser("retry", help="put a failed job back to JOB_PENDING_STATUS with fresh attempts")
     retry.add_argument("id")
     retry.set_defaults(func=jobs_retry)
 
     sp = sub.add_parser("submit", help="do the frontend's part: upload a poster, insert its job, poll")
     sp.add_argument("file", type=Path, metavar="FILE")
-    sp.add_argument("--poster-id", type=int, help="an existing Poster row (default: create one)")
     sp.add_argument("--wait", action="store_true", help="follow the job and print the stored metadata")
     sp.add_argument("--timeout", type=float, default=300.0, help="seconds to wait (default 300)")
     sp.add_argument("--api-url", help="the API (default: $API_URL, else http://localhost:$PORT)")

@@ -1,32 +1,62 @@
 """Database access: the frontend's tables (read and written, never altered) and our own.
 
-The frontend (Prisma) owns "Poster", "ExtractionJob" and "PosterMetadata"; their quoted
-camelCase names are declared here only so that queries are typed. The service's own state
-(attempts, leases) lives in a schema of its own (SERVICE_DB_SCHEMA) so a frontend migration
-can never collide with it. `init_db` creates the frontend tables only where they are missing,
-which is what development and tests need; in production they already exist.
+The frontend (Prisma) owns "User", "Poster", "ExtractionJob" and "PosterMetadata". Their DDL is
+vendored as `frontend_schema.sql`, a verbatim copy of ../shared/frontend/schema.sql (a test
+keeps the two equal): `init_db` runs it for the tables that are missing, which is what
+development and tests need, and never alters a table that exists (in production all of them
+do). The SQLAlchemy tables below only type our queries; they are never used to create anything.
+The service's own state (attempts, leases) lives in a schema of its own (SERVICE_DB_SCHEMA) so
+a frontend migration can never collide with it.
+
+Timestamps in the frontend's tables are `timestamp(3)` without a time zone, which Prisma fills
+with UTC: `utcnow()` writes the same, whatever the database session's time zone is.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
 
 from app.settings import get as get_settings
 
+FRONTEND_DDL = Path(__file__).with_name("frontend_schema.sql")
+
 frontend = sa.MetaData()
+
+
+def utcnow() -> sa.ColumnElement:
+    """Now, in UTC, as a timestamp without time zone: what Prisma writes."""
+    return sa.func.timezone("UTC", sa.func.now())
+
+
+user = sa.Table(
+    "User",
+    frontend,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("givenName", sa.Text, nullable=False),
+    sa.Column("familyName", sa.Text, nullable=False),
+    sa.Column("emailAddress", sa.Text, nullable=False),
+    sa.Column("password", sa.Text, nullable=False),
+    sa.Column("emailVerified", sa.Boolean, nullable=False),
+    sa.Column("created", TIMESTAMP(precision=3), nullable=False),
+    sa.Column("updated", TIMESTAMP(precision=3), nullable=False),
+)
 
 poster = sa.Table(
     "Poster",
     frontend,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("title", sa.Text),
-    sa.Column("description", sa.Text),
-    sa.Column("imageUrl", sa.Text),
-    sa.Column("created", TIMESTAMP(precision=3), server_default=sa.func.now()),
-    sa.Column("updated", TIMESTAMP(precision=3), server_default=sa.func.now()),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("imageUrl", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("userId", sa.Text, sa.ForeignKey("User.id"), nullable=False),
+    sa.Column("created", TIMESTAMP(precision=3), nullable=False),
+    sa.Column("updated", TIMESTAMP(precision=3), nullable=False),
 )
 
 extraction_job = sa.Table(
@@ -34,16 +64,15 @@ extraction_job = sa.Table(
     frontend,
     sa.Column("id", sa.Text, primary_key=True),
     sa.Column("posterId", sa.Integer, sa.ForeignKey("Poster.id", ondelete="CASCADE"), unique=True),
-    sa.Column("fileName", sa.Text),
-    sa.Column("filePath", sa.Text),
-    sa.Column("completed", sa.Boolean, server_default=sa.false(), nullable=False),
-    sa.Column("status", sa.Text),
+    sa.Column("fileName", sa.Text, nullable=False),
+    sa.Column("filePath", sa.Text, nullable=False),
+    sa.Column("completed", sa.Boolean, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
     sa.Column("error", sa.Text, nullable=True),
-    sa.Column("created", TIMESTAMP(precision=3), server_default=sa.func.now()),
-    sa.Column("updated", TIMESTAMP(precision=3), server_default=sa.func.now()),
+    sa.Column("created", TIMESTAMP(precision=3), nullable=False),
+    sa.Column("updated", TIMESTAMP(precision=3), nullable=False),
 )
 
-_JSON_EMPTY = sa.text("'[]'::jsonb")
 _TEXT_COLUMNS = (
     "doi", "publisher", "domain", "language", "version", "size", "format", "license",
     "conferenceName", "conferenceLocation", "conferenceUri", "conferenceIdentifier",
@@ -60,12 +89,12 @@ poster_metadata = sa.Table(
     frontend,
     sa.Column("posterId", sa.Integer, sa.ForeignKey("Poster.id", ondelete="CASCADE"), primary_key=True),
     *[sa.Column(name, sa.Text) for name in _TEXT_COLUMNS],
-    *[sa.Column(name, JSONB, server_default=_JSON_EMPTY) for name in JSON_COLUMNS],
+    *[sa.Column(name, JSONB, nullable=False) for name in JSON_COLUMNS],
     sa.Column("publicationYear", sa.Integer),
     sa.Column("conferenceYear", sa.Integer),
     sa.Column("subjects", sa.ARRAY(sa.Text)),
-    sa.Column("created", TIMESTAMP(precision=3), server_default=sa.func.now()),
-    sa.Column("updated", TIMESTAMP(precision=3), server_default=sa.func.now()),
+    sa.Column("created", TIMESTAMP(precision=3), nullable=False),
+    sa.Column("updated", TIMESTAMP(precision=3), nullable=False),
 )
 
 
@@ -133,8 +162,31 @@ def engine(url: str | None = None) -> sa.Engine:
     )
 
 
+def frontend_statements(ddl: str | None = None) -> dict[str, list[str]]:
+    """The frontend's DDL split into statements, grouped by the table each one belongs to.
+
+    A `CREATE TABLE "X"`, `CREATE [UNIQUE] INDEX … ON "X"` or `ALTER TABLE "X" …` belongs to X.
+    Order is kept: the file lists tables before the ones whose foreign keys point at them.
+    """
+    text = FRONTEND_DDL.read_text(encoding="utf-8") if ddl is None else ddl
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    out: dict[str, list[str]] = {}
+    for stmt in (s.strip() for s in body.split(";")):
+        if not stmt:
+            continue
+        m = re.match(r'(?:CREATE TABLE|ALTER TABLE|CREATE (?:UNIQUE )?INDEX "[^"]+" ON)\s+"([^"]+)"', stmt)
+        if m is None:
+            raise ValueError(f"unexpected statement in the frontend's DDL: {stmt[:80]}")
+        out.setdefault(m.group(1), []).append(stmt)
+    return out
+
+
 def init_db(eng: sa.Engine | None = None) -> list[str]:
-    """Create what is missing; return the names of the tables created. Safe to run again."""
+    """Create what is missing; return the names of the tables created. Safe to run again.
+
+    A frontend table that exists is never touched, even when it differs from the DDL: the
+    frontend's migrations own it.
+    """
     eng = eng or engine()
     schema = get_settings().service_db_schema
     md, _ = _service()
@@ -144,10 +196,11 @@ def init_db(eng: sa.Engine | None = None) -> list[str]:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(7311)"))
         conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         insp = sa.inspect(conn)
-        for table in frontend.sorted_tables:
-            if not insp.has_table(table.name):
-                table.create(conn)
-                created.append(table.name)
+        for name, statements in frontend_statements().items():
+            if not insp.has_table(name):
+                for stmt in statements:
+                    conn.execute(sa.text(stmt))
+                created.append(name)
         for table in md.sorted_tables:
             if not insp.has_table(table.name, schema=schema):
                 table.create(conn)
@@ -167,3 +220,33 @@ def init_db(eng: sa.Engine | None = None) -> list[str]:
                     )
                     created.append(f"{schema}.{table.name}.{column.name}")
     return created
+
+
+def foreign_processing(eng: sa.Engine | None = None, limit: int = 5) -> tuple[int, list[str]]:
+    """Jobs in `processing` that posterx never claimed (no attempt of ours): how many, and a few ids.
+
+    Why: such jobs were taken by another extractor, most likely the old extraction API still
+    running on this database. Both would claim each other's jobs, so it must be stopped first.
+    """
+    eng = eng or engine()
+    att = attempts_table()
+    job = extraction_job
+    ours = sa.select(att.c.id).where(att.c.job_id == job.c.id).exists()
+    where = sa.and_(job.c.status == "processing", ~ours)
+    with eng.connect() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(job).where(where)).scalar_one()
+        ids = conn.execute(sa.select(job.c.id).where(where).order_by(job.c.updated).limit(limit)).scalars()
+        return count, list(ids)
+
+
+def coexistence_warning(eng: sa.Engine | None = None) -> str | None:
+    """The warning `posterx db init` and `make run` print when another extractor is at work."""
+    count, ids = foreign_processing(eng)
+    if not count:
+        return None
+    return (
+        f"warning: {count} job(s) are 'processing' but posterx never claimed them "
+        f"(e.g. {', '.join(ids)}): another extraction service, such as the old extraction API, "
+        "is working on this database. Stop it before starting posterx: each would take the "
+        "other's jobs."
+    )

@@ -1,7 +1,9 @@
 """A Bunny-Edge-Storage look-alike over a local folder, for `make run` on a machine with no Bunny.
 
-It speaks the subset the service and `posterx submit` use: `GET` and `PUT /{zone}/{path}` with
-the `AccessKey` header, 401 on a wrong key, 404 on a missing file. `make run` starts it when
+It speaks the subset the service, `posterx submit` and the posters.science frontend use: `GET`,
+`PUT` and `DELETE /{zone}/{path}` with the `AccessKey` header, 401 on a wrong key, 404 on a
+missing file. `GET` answers the Content-Type of the object's extension, so the frontend's
+thumbnail route passes `image/jpeg` on. `make run` starts it when
 BUNNY_STORAGE_URL points at this machine, so the quick start works without credentials.
 It is a development tool: production talks to Bunny itself.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import mimetypes
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 def make_server(root: Path, zone: str, access_key: str, host: str, port: int) -> ThreadingHTTPServer:
     root = root.resolve()
+    _types = mimetypes.MimeTypes(filenames=())  # Python's table: the same answer on every machine
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -55,7 +59,7 @@ def make_server(root: Path, zone: str, access_key: str, host: str, port: int) ->
                 self._reply(404, b'{"HttpCode":404,"Message":"Object Not Found"}')
                 return
             self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Type", _types.guess_type(target.name)[0] or "application/octet-stream")
             self.send_header("Content-Length", str(target.stat().st_size))
             self.end_headers()
             with target.open("rb") as fh:
@@ -76,6 +80,19 @@ def make_server(root: Path, zone: str, access_key: str, host: str, port: int) ->
                     fh.write(chunk)
                     remaining -= len(chunk)
             self._reply(201, b'{"HttpCode":201,"Message":"File uploaded."}')
+
+        def do_DELETE(self):  # noqa: N802 - a file, or a folder when the path ends with '/'
+            target = self._checked()
+            if target is None:
+                return
+            if target.is_dir() and self.path.endswith("/"):
+                shutil.rmtree(target)
+            elif target.is_file():
+                target.unlink()
+            else:
+                self._reply(404, b'{"HttpCode":404,"Message":"Object Not Found"}')
+                return
+            self._reply(200, b'{"HttpCode":200,"Message":"File deleted successfuly."}')
 
     return ThreadingHTTPServer((host, port), Handler)
 

@@ -1,6 +1,7 @@
 """The job lifecycle: claim, begin, start, complete, fail — each one short transaction.
 
-States in "ExtractionJob".status: pending → processing → completed | failed. Every claim
+States in "ExtractionJob".status: pending (JOB_PENDING_STATUS, the frontend's
+`pending-extraction`) → processing → completed | failed. Every claim
 creates an *attempt* (posterx.attempts) with a random token; the Celery messages carry only
 that token, and every later step checks that its token still owns the job. So a stale or
 duplicated message can never overwrite a newer result, and nothing is written twice.
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app import mapping
-from app.db import attempts_table, extraction_job, poster, poster_metadata
+from app.db import attempts_table, extraction_job, poster, poster_metadata, utcnow
 from app.settings import Settings, scrub
 
 MAX_ERROR_CHARS = 10_000
@@ -40,6 +41,7 @@ class Claim:
 
 
 def _now() -> sa.ColumnElement:
+    """For the service's own timestamptz columns; the frontend's take `utcnow()` (Prisma's UTC)."""
     return sa.func.now()
 
 
@@ -104,7 +106,9 @@ def claim(eng: sa.Engine, settings: Settings, limit: int | None = None) -> list[
                 )
             )
             conn.execute(
-                job.update().where(job.c.id == row.id).values(status="processing", error=None, updated=_now())
+                job.update()
+                .where(job.c.id == row.id)
+                .values(status="processing", error=None, updated=utcnow())
             )
             claims.append(Claim(row.id, row.posterId, token, row.filePath or "", row.fileName or ""))
     return claims
@@ -252,19 +256,19 @@ def complete(eng: sa.Engine, settings: Settings, token: str) -> str:
                 return "stale"
             doc = row.result
             cols = mapping.to_columns(doc)
-            values = {"posterId": row.poster_id, **cols, "created": _now(), "updated": _now()}
+            values = {"posterId": row.poster_id, **cols, "created": utcnow(), "updated": utcnow()}
             stmt = pg_insert(poster_metadata).values(**values)
-            update = {k: stmt.excluded[k] for k in cols} | {"updated": _now()}
+            update = {k: stmt.excluded[k] for k in cols} | {"updated": utcnow()}
             conn.execute(stmt.on_conflict_do_update(index_elements=["posterId"], set_=update))
             fields = mapping.poster_fields(doc)
             if fields:
                 conn.execute(
-                    poster.update().where(poster.c.id == row.poster_id).values(**fields, updated=_now())
+                    poster.update().where(poster.c.id == row.poster_id).values(**fields, updated=utcnow())
                 )
             conn.execute(
                 extraction_job.update()
                 .where(extraction_job.c.id == row.job_id)
-                .values(status="completed", completed=True, error=None, updated=_now())
+                .values(status="completed", completed=True, error=None, updated=utcnow())
             )
             conn.execute(
                 att.update()
@@ -305,7 +309,7 @@ def _fail_job(conn: sa.Connection, job_id: str, message: str, settings: Settings
     conn.execute(
         extraction_job.update()
         .where(extraction_job.c.id == job_id)
-        .values(status="failed", completed=True, error=_error(message, settings), updated=_now())
+        .values(status="failed", completed=True, error=_error(message, settings), updated=utcnow())
     )
 
 
@@ -396,6 +400,6 @@ def retry(eng: sa.Engine, settings: Settings, job_id: str) -> str | None:
         conn.execute(
             job.update()
             .where(job.c.id == job_id)
-            .values(status=settings.job_pending_status, completed=False, error=None, updated=_now())
+            .values(status=settings.job_pending_status, completed=False, error=None, updated=utcnow())
         )
     return "failed"

@@ -2,12 +2,15 @@
 
 A column with no value is left out of the upsert, so it keeps its default ('[]' for jsonb)
 or, on a re-extraction, its previous value is replaced only where the poster said something.
-Keys starting with '_' (such as `_extraction`) are never stored.
+Keys starting with '_' (such as `_extraction`) are never stored. Every value written is one the
+frontend's editor accepts (app/editor.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from app import editor
 
 
 def public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -30,6 +33,15 @@ def to_columns(doc: dict[str, Any]) -> dict[str, Any]:
     ):
         if doc.get(key):
             cols[key] = doc[key]
+    # What the editor would refuse to save is rewritten or left out (app/editor.py).
+    if cols.get("creators"):
+        cols["creators"] = editor.creators(cols["creators"])
+    if cols.get("identifiers"):
+        cols["identifiers"] = editor.identifiers(cols["identifiers"])
+    if cols.get("relatedIdentifiers"):
+        cols["relatedIdentifiers"] = editor.related_identifiers(cols["relatedIdentifiers"])
+    # `doi` is the poster's own DOI (the frontend cites it as the previous version of a new
+    # one): the extraction lists only that one under `identifiers`; cited DOIs are related ones.
     doi = next(
         (
             i["identifier"]
@@ -56,12 +68,14 @@ def to_columns(doc: dict[str, Any]) -> dict[str, Any]:
             cols[key] = int(value) if key == "conferenceYear" and str(value).isdigit() else value
     if doc.get("researchField"):
         cols["domain"] = doc["researchField"]
-    if doc.get("formats"):
-        cols["format"] = doc["formats"][0]
-    rights = doc.get("rightsList") or []
-    if rights:
-        first = rights[0]
-        cols["license"] = first.get("rightsIdentifier") or first.get("rights")
+    mime = next((m for m in (editor.mime_type(str(f)) for f in doc.get("formats") or []) if m), None)
+    if mime:
+        cols["format"] = mime
+    # `license` is an SPDX id or nothing: a licence printed without a version ("CC BY") is kept
+    # in poster-json's `rights` only, never offered to the editor's SPDX select.
+    spdx = next((editor.spdx(r.get("rightsIdentifier")) for r in doc.get("rightsList") or []), None)
+    if spdx:
+        cols["license"] = spdx
     if doc.get("version"):
         cols["version"] = str(doc["version"])
     sizes = doc.get("sizes") or []

@@ -96,6 +96,9 @@ def main() -> int:
     ensure_database(settings.database_url)
     created = db.init_db()
     print(f"posterx: database ready ({', '.join(created) or 'nothing to create'})", flush=True)
+    warning = db.coexistence_warning()
+    if warning:
+        print(f"posterx: {warning}", file=sys.stderr, flush=True)
     procs = {name: subprocess.Popen(cmd) for name, cmd in commands(settings).items()}
     print(
         f"posterx: api on http://{settings.host}:{settings.port}, flower on :{settings.flower_port}",

@@ -26,12 +26,13 @@ class Settings:
     bunny_access_key: str = field(repr=False)
     bunny_region: str = ""
     bunny_storage_url: str = ""
+    private_storage_url: str = ""
     poll_interval_seconds: float = 30.0
     poll_batch: int = 10
     port: int = 8000
     host: str = "0.0.0.0"
     redis_url: str = "redis://localhost:6379/0"
-    job_pending_status: str = "pending"
+    job_pending_status: str = "pending-extraction"
     max_attempts: int = 3
     lease_seconds: int = 600
     flower_port: int = 5555
@@ -54,6 +55,18 @@ class Settings:
         if self.bunny_region:
             return f"https://{self.bunny_region}.storage.bunnycdn.com"
         return "https://storage.bunnycdn.com"
+
+    @property
+    def frontend_storage_url(self) -> str:
+        """The frontend's NUXT_BUNNY_PRIVATE_STORAGE: the prefix of every `Poster.imageUrl` we write.
+
+        Why a setting of its own: the frontend serves a thumbnail only when `imageUrl` starts with
+        exactly its own storage URL, which may name another host than the one posterx reaches
+        Bunny through (a regional endpoint, or a local look-alike in development).
+        """
+        if self.private_storage_url:
+            return self.private_storage_url.rstrip("/")
+        return f"{self.bunny_base_url}/{self.bunny_storage_zone}"
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line, an error or a health response."""
@@ -107,12 +120,13 @@ def load(env: dict[str, str] | None = None) -> Settings:
         bunny_access_key=env["BUNNY_ACCESS_KEY"].strip(),
         bunny_region=env.get("BUNNY_REGION", "").strip(),
         bunny_storage_url=env.get("BUNNY_STORAGE_URL", "").strip(),
+        private_storage_url=env.get("PRIVATE_STORAGE_URL", "").strip(),
         poll_interval_seconds=_num(env, "POLL_INTERVAL_SECONDS", 30.0),
         poll_batch=_num(env, "POLL_BATCH", 10, int),
         port=_num(env, "PORT", 8000, int),
         host=env.get("HOST", "0.0.0.0") or "0.0.0.0",
         redis_url=env.get("REDIS_URL", "redis://localhost:6379/0") or "redis://localhost:6379/0",
-        job_pending_status=env.get("JOB_PENDING_STATUS", "pending") or "pending",
+        job_pending_status=env.get("JOB_PENDING_STATUS", "") or "pending-extraction",
         max_attempts=_num(env, "MAX_ATTEMPTS", 3, int),
         lease_seconds=_num(env, "LEASE_SECONDS", 600, int),
         flower_port=_num(env, "FLOWER_PORT", 5555, int),

@@ -1,5 +1,10 @@
-"""Poster thumbnails: page 1 (or the poster slide) as a JPEG no wider than 1200 px, stored in
-Bunny, linked from `"Poster"."imageUrl"`.
+"""Poster thumbnails: page 1 (or the poster slide) as a JPEG no wider than 1200 px (quality 75,
+as the extraction API posterx replaces made them), stored in Bunny, linked from
+`"Poster"."imageUrl"`.
+
+`imageUrl` is the frontend's private-storage URL (PRIVATE_STORAGE_URL) plus the object path:
+the frontend serves a thumbnail only when `imageUrl` starts with that URL, and on publication
+copies the object named by what follows it.
 
 A thumbnail is a convenience for the frontend, never a reason to fail a job: every error here
 is returned as a note for the attempt's history instead of raised into the pipeline.
@@ -22,14 +27,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.db import poster
+from app.db import poster, utcnow
 from app.settings import Settings
 from app.storage import BunnyStorage
 
 log = logging.getLogger("posterx.thumbnails")
+PUBLISHED = "published"  # the frontend's Poster.status once it is on Zenodo and the CDN
 MAX_WIDTH = 1200
 QUALITY = 75
 MAX_PIXELS = 150_000_000  # the same decompression-bomb cap as the extraction's image backend
+MAX_TALL = 8  # a page more than 8 times as tall as wide is rendered narrower than 1200 px
 
 
 @dataclass
@@ -55,7 +62,7 @@ def render(path: Path) -> Thumbnail:
     if kind == "pdf":
         from extraction.backends.render import render_page
 
-        return Thumbnail(_jpeg(render_page(path, max_side=MAX_WIDTH, dpi=150)))  # long side ≤ 1200
+        return Thumbnail(_jpeg(render_page(path, max_side=_long_side_for_width(path), dpi=150)))
     if kind in ("zip", "ole"):
         return _office(path, kind)
     return Thumbnail(_jpeg(_open_image(path)))
@@ -92,7 +99,7 @@ def _office(path: Path, container: str) -> Thumbnail:
                 page = pptx.poster_slide(path)[0] + 1
             with tempfile.TemporaryDirectory(prefix="posterx-thumb-") as tmp:
                 pdf = office.convert_to_pdf(path, fmt, Path(tmp), page=page)
-                return Thumbnail(_jpeg(render_page(pdf, max_side=MAX_WIDTH, dpi=150)))
+                return Thumbnail(_jpeg(render_page(pdf, max_side=_long_side_for_width(pdf), dpi=150)))
         except Exception as exc:  # a broken conversion still leaves the embedded preview
             why = f"LibreOffice failed: {exc}"[:300]
     data = office.embedded_thumbnail(path) if container == "zip" else None
@@ -111,17 +118,43 @@ def _jpeg(img) -> bytes:
     return out.getvalue()
 
 
+def _long_side_for_width(pdf: Path) -> int:
+    """The long side that gives page 1 a width of MAX_WIDTH (opening a PDF reads no content)."""
+    import math
+
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        width, height = doc[0].get_size()
+    finally:
+        doc.close()
+    if width <= 0 or height <= width:
+        return MAX_WIDTH
+    return min(math.ceil(MAX_WIDTH * height / width), MAX_WIDTH * MAX_TALL)
+
+
 def storage_path(poster_id: int) -> str:
     return f"thumbnails/{int(poster_id)}/{uuid.uuid4()}.jpeg"
 
 
+def image_url(settings: Settings, path: str) -> str:
+    """What `Poster.imageUrl` holds for the object at `path`."""
+    return f"{settings.frontend_storage_url}/{path}"
+
+
 def publish(settings: Settings, eng: sa.Engine, poster_id: int, jpeg: bytes) -> str:
-    """Upload the JPEG and point the poster at it; returns the storage path. Raises on failure."""
+    """Upload the JPEG and point the poster at it; returns the storage path. Raises on failure.
+
+    A published poster keeps its imageUrl: the frontend has copied its thumbnail to the CDN.
+    """
     path = storage_path(poster_id)
     BunnyStorage(settings).upload(path, jpeg, content_type="image/jpeg")
     with eng.begin() as conn:
         conn.execute(
-            poster.update().where(poster.c.id == poster_id).values(imageUrl=path, updated=sa.func.now())
+            poster.update()
+            .where(poster.c.id == poster_id, poster.c.status != PUBLISHED)
+            .values(imageUrl=image_url(settings, path), updated=utcnow())
         )
     return path
 

@@ -118,10 +118,17 @@ def _uncertain(case: Case) -> bool:
     )
 
 
-def run(root: Path, engine: str = "layout", image_side: int = 0, counted_only: bool = False) -> list[dict]:
+def run(
+    root: Path,
+    engine: str = "layout",
+    image_side: int = 0,
+    counted_only: bool = False,
+    outputs: dict | None = None,
+) -> list[dict]:
     """Score every case; with `image_side`, PDF posters are first rasterised to PNGs that long.
 
     `counted_only` skips posters whose truth is uncertain (they count in no mean), to save time.
+    `outputs`, when given, receives each case's poster-json by case id (for further checks).
     """
     from extraction import extract
 
@@ -135,6 +142,8 @@ def run(root: Path, engine: str = "layout", image_side: int = 0, counted_only: b
                 if image_side and poster.suffix.lower() == ".pdf":
                     poster = as_image(poster, image_side, Path(scratch))
                 gen = extract(poster, engine=engine)
+                if outputs is not None:
+                    outputs[case.id] = gen
                 info = gen["_extraction"]
                 row = {
                     "id": case.id,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from extraction import normalize
 from extraction.model import Page
 from extraction.profile import SourceProfile, for_source
 from extraction.stages import creators, figures, header, lines, metadata, reading_order, sections
@@ -25,6 +26,9 @@ CITED = re.compile(
     r"^\s*(?:\d+\.?\s*)?(references?|bibliography|literature|literatur|works cited|sources|quellen|"
     r"acknowledge?ments?|funding|disclosures?)\b",
     re.I,
+)
+REFERENCES = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(references?|bibliography|literature|literatur|works cited|sources|quellen)\b", re.I
 )
 # Headings under which a poster's opening section serves as its summary when no abstract is printed.
 OPENING = re.compile(
@@ -220,9 +224,14 @@ def assemble(layout: Layout) -> tuple[dict[str, Any], list[Note]]:
     outside_body = [ln.text for ln in all_lines if id(ln) not in title_ids and ln.y < head.body_top]
     footer = [ln.text for ln in all_lines if ln.y > page.height * 0.9]
     cited = {id(ln) for s in secs if CITED.match(s.title) for ln in s.lines}
-    ids = metadata.identifiers("\n".join(ln.text for ln in all_lines if id(ln) not in cited))
+    references = {id(ln) for s in secs if REFERENCES.match(s.title) for ln in s.lines}
+    own_dois, related = metadata.doi_roles(all_lines, cited, references)
+    printed = metadata.identifiers("\n".join(ln.text for ln in all_lines if id(ln) not in cited))
+    ids = own_dois + [i for i in printed if i["identifierType"] != "DOI"]
     if ids:
         doc["identifiers"] = ids
+    if related:
+        doc["relatedIdentifiers"] = related
 
     body_text = " ".join(s["sectionContent"] for s in content)
     lang = metadata.language(body_text or full_text)
@@ -278,6 +287,9 @@ def assemble(layout: Layout) -> tuple[dict[str, Any], list[Note]]:
                 Note(f"no evidence on the poster for required field '{required}'; left out", required)
             )
     notes.append(Note("publisher is not printed on posters; left out for the service to fill", "publisher"))
+    standard_notes: list[str] = []
+    doc = normalize.standardise(doc, standard_notes)
+    notes.extend(Note(text) for text in standard_notes)
     return doc, notes
 
 

@@ -82,6 +82,29 @@ class RedisServer:
         return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=2)
 
 
+SHARED = REPO.parent / "shared"
+SHARED_SCHEMA = SHARED / "frontend" / "schema.sql"
+VENDORED_SCHEMA = REPO / "app" / "frontend_schema.sql"
+
+
+def frontend_schema() -> Path:
+    """The frontend's DDL: ../shared/frontend/schema.sql itself when this clone has it, else the
+    vendored copy (tests/service/test_frontend_tables.py proves the two equal)."""
+    return SHARED_SCHEMA if SHARED_SCHEMA.is_file() else VENDORED_SCHEMA
+
+
+def apply_sql(url: str, path: Path) -> None:
+    """Run a SQL file as is, the way `psql -f` would (one multi-statement string)."""
+    from app.db import driver_url
+
+    eng = sa.create_engine(driver_url(url))
+    try:
+        with eng.begin() as conn:
+            conn.exec_driver_sql(path.read_text(encoding="utf-8"))
+    finally:
+        eng.dispose()
+
+
 @contextmanager
 def temp_database() -> Iterator[str]:
     """A fresh database on the local PostgreSQL; the URL carries a password to test scrubbing
@@ -102,11 +125,20 @@ def temp_database() -> Iterator[str]:
         admin.dispose()
 
 
+def content_type(path: str) -> str:
+    """What Bunny answers as Content-Type: the type of the object's extension."""
+    import mimetypes
+
+    return mimetypes.MimeTypes(filenames=()).guess_type(path)[0] or "application/octet-stream"
+
+
 class BunnyServer:
     """Serves `files` at /{zone}/{path} like Bunny Edge Storage, with scripted failures.
 
     `fail[path]` is a list of actions consumed one per request: an HTTP status (503, 404, 401),
     "stall:<seconds>" (send nothing, then answer), or "cut" (promise more bytes than sent).
+    GET answers the Content-Type of the object's extension; DELETE removes a file, or a folder
+    when the path ends with '/' (the frontend cleans up that way).
     """
 
     def __init__(self, zone: str = "posters") -> None:
@@ -116,6 +148,10 @@ class BunnyServer:
         self.requests: list[tuple[str, str]] = []
         self.uploads: dict[str, bytes] = {}
         self.fail_puts: list[int] = []  # statuses answered to the next PUTs, one each
+        # A PUT whose path contains one of these is answered 201 but lands in `lost`, not in
+        # `files`, once per entry: a file lost from storage right after its upload.
+        self.lose_puts: list[str] = []
+        self.lost: dict[str, bytes] = {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         server = self
@@ -158,7 +194,7 @@ class BunnyServer:
                     return
                 body = server.files[path]
                 self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Type", content_type(path))
                 self.send_header("Content-Length", str(len(body) + (1000 if action == "cut" else 0)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -177,9 +213,27 @@ class BunnyServer:
                     self.send_response(server.fail_puts.pop(0))
                     self.end_headers()
                     return
+                marker = next((m for m in server.lose_puts if m in (path or "")), None)
+                if marker is not None:
+                    server.lose_puts.remove(marker)
+                    server.lost[path or ""] = body
+                    self.send_response(201)
+                    self.end_headers()
+                    return
                 server.uploads[path or ""] = body
                 server.files[path or ""] = body  # readable back, as on Bunny
                 self.send_response(201)
+                self.end_headers()
+
+            def do_DELETE(self):  # noqa: N802 - the frontend cleans up a failed version upload
+                path = self._path() or ""
+                server.requests.append(("DELETE", path))
+                if not self._auth():
+                    return
+                gone = [p for p in server.files if p == path or (path.endswith("/") and p.startswith(path))]
+                for p in gone:
+                    del server.files[p]
+                self.send_response(200 if gone else 404)
                 self.end_headers()
 
         class Server(ThreadingHTTPServer):
@@ -193,6 +247,10 @@ class BunnyServer:
     def start(self) -> BunnyServer:
         self.thread.start()
         return self
+
+    def restore(self, path: str) -> None:
+        """Put a lost file back where it was uploaded."""
+        self.files[path] = self.lost.pop(path)
 
     def stop(self) -> None:
         self.httpd.shutdown()

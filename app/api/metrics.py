@@ -52,7 +52,7 @@ class ServiceCollector:
             conn.execute(sa.text("SET LOCAL statement_timeout = 1500"))
             by_status = conn.execute(sa.select(job.c.status, sa.func.count()).group_by(job.c.status)).all()
             oldest = conn.execute(
-                sa.select(sa.func.extract("epoch", sa.func.now() - sa.func.min(job.c.created))).where(
+                sa.select(sa.func.extract("epoch", db.utcnow() - sa.func.min(job.c.created))).where(
                     job.c.status == s.job_pending_status, job.c.completed.is_(False)
                 )
             ).scalar()

@@ -31,9 +31,9 @@ def _health_op(summary: str) -> dict:
 
 def _poll_op(summary: str) -> dict:
     return {
-        "summary": summary,
-        "security": _SECURED,
-        "responses": {"204": {"description": "a poll was requested (bursts coalesce)"}, "401": _UNAUTHORISED},
+        "summary": summary + " (open even with API_KEY set: it takes nothing and returns nothing)",
+        "security": [],
+        "responses": {"204": {"description": "a poll was requested (bursts coalesce)"}},
     }
 
 
@@ -49,9 +49,11 @@ SPEC: dict = {
         "/jobs/{job_id}": {
             "get": {
                 "summary": "A job's status, error, attempts, timestamps and attempt history",
+                "security": _SECURED,
                 "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {
                     "200": {"description": "the job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                    "401": _UNAUTHORISED,
                     "404": {"description": "no such job", "content": _JSON_ERROR},
                 },
             }
@@ -59,15 +61,21 @@ SPEC: dict = {
         "/thumbnails/generate": {
             "post": {
                 "summary": "(Re)make a poster's thumbnail in the background",
+                "description": "The frontend's body is {pdf_path, poster_id}; {filePath, posterId} is an alias.",
                 "security": _SECURED,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["posterId", "filePath"],
-                    "properties": {"posterId": {"type": "integer", "minimum": 1}, "filePath": {"type": "string"}}}}}},
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+                    {"type": "object", "required": ["poster_id", "pdf_path"],
+                     "properties": {"poster_id": {"type": "integer", "minimum": 1}, "pdf_path": {"type": "string"}}},
+                    {"type": "object", "required": ["posterId", "filePath"],
+                     "properties": {"posterId": {"type": "integer", "minimum": 1}, "filePath": {"type": "string"}}},
+                ]}}}},
                 "responses": {
                     "202": {"description": "queued"},
                     "400": {"description": "invalid body or storage path", "content": _JSON_ERROR},
                     "401": _UNAUTHORISED,
-                    "503": {"description": "the task queue is unavailable", "content": _JSON_ERROR},
+                    "404": {"description": "no such poster", "content": _JSON_ERROR},
+                    "409": {"description": "the poster is published: its thumbnail is on the CDN", "content": _JSON_ERROR},
+                    "503": {"description": "the database or the task queue is unavailable", "content": _JSON_ERROR},
                 },
             }
         },

@@ -355,27 +355,16 @@ def split_affiliations(text: str) -> list[tuple[str, str]]:
 _ORCID = re.compile(r"(?:https?://)?(?:orcid\.org/)?\b(\d{4}-\d{4}-\d{4}-\d{3}[\dX])\b", re.IGNORECASE)
 
 
-def orcid_valid(orcid: str) -> bool:
-    """ISO 7064 11-2 check digit of an ORCID iD ("0000-0002-1825-0097")."""
-    digits = orcid.replace("-", "")
-    if not re.fullmatch(r"\d{15}[\dX]", digits):
-        return False
-    total = 0
-    for d in digits[:-1]:
-        total = (total + int(d)) * 2
-    check = (12 - total % 11) % 11
-    return digits[-1] == ("X" if check == 10 else str(check))
-
-
 def _fold(text: str) -> str:
     return re.sub(
         r"[^a-z]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     )
 
 
-def link_orcids(creators: list[dict], text: str, warnings: list[str] | None = None) -> None:
+def link_orcids(creators: list[dict], text: str) -> None:
     """ORCID iDs printed after an author's name ("Ivanyi P, https://orcid.org/0000-...") become
-    that author's ORCID name identifier; the owner is the nearest family name before the iD."""
+    that author's ORCID name identifier; the owner is the nearest family name before the iD.
+    (`normalize` later drops an iD whose check digit is wrong, with a warning.)"""
     if not text:
         return
     families = {
@@ -385,10 +374,6 @@ def link_orcids(creators: list[dict], text: str, warnings: list[str] | None = No
     for m in _ORCID.finditer(text):
         before = [_fold(w) for w in re.findall(r"[^\W\d_][\w'-]*", text[start : m.start()])]
         start = m.end()
-        if not orcid_valid(m.group(1)):
-            if warnings is not None:
-                warnings.append(f"ORCID iD {m.group(1)} fails its check digit; left out")
-            continue
         owner = next((families[w] for w in reversed(before) if w in families), None)
         if owner is None or any(
             n.get("nameIdentifierScheme") == "ORCID" for n in owner.get("nameIdentifiers", [])

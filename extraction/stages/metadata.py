@@ -28,6 +28,15 @@ CONFERENCE = re.compile(
     r"(?:\s+20\d\d)?)"
 )
 FUNDER_PREFIX = "10.13039/"  # Crossref Funder Registry
+# A line that is nothing but a DOI, optionally labelled: how a DOI badge (Zenodo's "DOI | 10.…")
+# or a "DOI: 10.…" line set apart from the text reads once extracted.
+DOI_ALONE = re.compile(r"^\s*(?:doi\s*[:|]?\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)\s*$", re.I)
+# Words by which a poster names a DOI as its own ("This poster: doi…", "Cite this poster as …").
+OWN_DOI_LABEL = re.compile(
+    r"\b(?:this poster|poster doi|doi (?:of|for) (?:this|the) poster|cite (?:this poster|as)|"
+    r"poster (?:is )?(?:available|archived|deposited))\b",
+    re.I,
+)
 ACRONYM_YEAR = re.compile(r"\b([A-Z][A-Za-z]{1,10}(?:\s?Europe|\s?EU|\s?US)?)\s?['’]?((?:19|20)\d\d|'\d\d)\b")
 YEAR = re.compile(r"(?<!\d)(20[0-3]\d|19[89]\d)(?!\d)")
 DATE = re.compile(
@@ -72,6 +81,59 @@ def is_event_line(text: str) -> bool:
     """
     dated = bool(YEAR.search(text) or DATE.search(text))
     return dated and (bool(CONFERENCE.search(text)) or bool(re.search(r"\d(?:st|nd|rd|th)\b", text)))
+
+
+def _dois(text: str) -> list[str]:
+    return [m.group(1) for m in DOI.finditer(text) if not m.group(1).startswith(FUNDER_PREFIX)]
+
+
+def _set_apart(line, lines: list) -> bool:
+    """The line is a label of its own (a badge), not a line of a wrapped paragraph or reference.
+
+    The lines of one paragraph are set in one size, one under the other, less than a line
+    height apart; a line with no such neighbour above or below it stands alone."""
+    for o in lines:
+        if o is line or o.right < line.x or o.x > line.right:
+            continue
+        if abs(o.size - line.size) > 0.15 * max(o.size, line.size):
+            continue
+        if max(o.y - line.bottom, line.y - o.bottom) < line.h:
+            return False
+    return True
+
+
+def doi_roles(lines: list, cited: set[int], references: set[int]) -> tuple[list[dict], list[dict]]:
+    """The DOIs printed on the poster, as (its own identifiers, related identifiers).
+
+    Conventions: a poster prints its own DOI as a badge or a "DOI: …" line set apart from the
+    text, or names it ("this poster", "cite as"). Every other DOI identifies other work: a DOI in
+    the reference list is cited ("Cites"); one in the text, a figure credit or the
+    acknowledgements is a source ("References"). A DOI in a cited section is never the poster's.
+    `cited` and `references` hold `id()`s of lines in cited sections and in the reference list.
+    """
+    own: list[str] = []
+    related: dict[str, tuple[str, str]] = {}
+    for ln in lines:
+        found = _dois(ln.text)
+        if not found:
+            continue
+        in_cited = id(ln) in cited
+        alone = DOI_ALONE.match(ln.text) and _set_apart(ln, lines)
+        for doi in found:
+            if not in_cited and (alone or OWN_DOI_LABEL.search(ln.text)):
+                if doi.lower() not in {d.lower() for d in own}:
+                    own.append(doi)
+            elif doi.lower() not in related:
+                related[doi.lower()] = (doi, "Cites" if id(ln) in references else "References")
+    mine = {d.lower() for d in own}
+    return (
+        [{"identifier": d, "identifierType": "DOI"} for d in own],
+        [
+            {"relatedIdentifier": doi, "relatedIdentifierType": "DOI", "relationType": kind}
+            for key, (doi, kind) in related.items()
+            if key not in mine
+        ],
+    )
 
 
 def conference(lines: list[str]) -> dict | None:

@@ -28,10 +28,13 @@ pytestmark = [
 ]
 
 
+OUTPUTS: dict[str, dict] = {}
+
+
 def _evaluate(name: str) -> list[dict]:
     from extraction.evaluate import run, table
 
-    rows = run(CORPUS / name, counted_only=True)
+    rows = run(CORPUS / name, counted_only=True, outputs=OUTPUTS)
     print("\n" + table(rows, name))
     return rows
 
@@ -80,3 +83,22 @@ def test_wild_posters_read_well_count(wild_rows):
     assert len(ok) >= BASELINE["wild"]["ok_at_least"], (
         f"only {len(ok)} wild posters at title >= .9 and creators >= .8"
     )
+
+
+def test_every_output_passes_the_editors_rules(dev_rows, wild_rows):
+    """What the service would store for each dev and wild poster is accepted by the frontend's
+    editor (tests/editor_rules.py, written from CONTRACT.md): nothing the uploader must delete."""
+    from app.mapping import poster_fields, to_columns
+    from tests.editor_rules import editor_missing, editor_problems
+
+    assert len(OUTPUTS) == len([r for r in dev_rows + wild_rows if "error" not in r]) >= 12
+    problems, missing = {}, {}
+    for case_id, doc in sorted(OUTPUTS.items()):
+        columns = to_columns(doc)
+        if found := editor_problems(columns):
+            problems[case_id] = found
+        missing[case_id] = editor_missing(columns, {"title": "", "description": ""} | poster_fields(doc))
+        assert not any("@" in n.get("nameIdentifier", "") for c in columns.get("creators", [])
+                       for n in c.get("nameIdentifiers", [])), case_id  # fmt: skip
+    print("\nthe editor will ask for:", {k: v for k, v in missing.items() if v})
+    assert not problems, problems

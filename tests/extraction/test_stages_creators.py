@@ -311,13 +311,14 @@ def test_orcid_urls_and_bare_ids_link_to_the_name_before_them() -> None:
     }
 
 
-def test_orcid_with_a_wrong_check_digit_is_dropped() -> None:
-    assert creators.orcid_valid("0000-0002-1825-0097")
-    assert not creators.orcid_valid("0000-0002-1825-0098")
-    warnings: list[str] = []
+def test_orcid_with_a_wrong_check_digit_is_dropped_with_a_warning() -> None:
+    from extraction import normalize
+
     records = [{"name": "Berg, Anna", "familyName": "Berg"}]
-    creators.link_orcids(records, "Berg https://orcid.org/0000-0002-1825-0098", warnings)
-    assert "nameIdentifiers" not in records[0] and "check digit" in warnings[0]
+    creators.link_orcids(records, "Berg https://orcid.org/0000-0002-1825-0098")
+    warnings: list[str] = []
+    doc = normalize.standardise({"creators": records}, warnings)
+    assert not doc["creators"][0].get("nameIdentifiers") and "checksum" in warnings[0]
 
 
 def test_emails_link_to_people_but_never_as_identifiers() -> None:

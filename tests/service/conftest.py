@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
 
 from tests.factories import poster_pdf
-from tests.support import BunnyServer, RedisServer, service_env, temp_database
+from tests.support import BunnyServer, RedisServer, apply_sql, frontend_schema, service_env, temp_database
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +22,9 @@ def redis_server():
 
 @pytest.fixture(scope="session")
 def database_url():
+    """A fresh database whose frontend tables come from the frontend's own DDL, applied as is."""
     with temp_database() as url:
+        apply_sql(url, frontend_schema())
         yield url
 
 
@@ -74,7 +77,7 @@ def settings(env, monkeypatch):
     with eng.begin() as conn:
         conn.execute(
             sa.text(
-                f'TRUNCATE "{s.service_db_schema}".attempts, "PosterMetadata", "ExtractionJob", "Poster" CASCADE'
+                f'TRUNCATE "{s.service_db_schema}".attempts, "PosterMetadata", "ExtractionJob", "Poster", "User" CASCADE'
             )
         )
     yield s
@@ -88,15 +91,54 @@ def eng(settings):
     return db.engine()
 
 
+USER_ID = "user-test"
+
+
+def add_poster(conn: sa.Connection, title: str = "poster.pdf", status: str = "draft") -> int:
+    """A Poster row as the frontend's upload creates it, owned by a test user made on first use."""
+    from app.db import poster, user, utcnow
+
+    conn.execute(
+        sa.dialects.postgresql.insert(user)
+        .values(
+            id=USER_ID,
+            givenName="Test",
+            familyName="User",
+            emailAddress="test@example.org",
+            password="!",
+            emailVerified=True,
+            created=utcnow(),
+            updated=utcnow(),
+        )  # fmt: skip
+        .on_conflict_do_nothing()
+    )
+    return conn.execute(
+        poster.insert()
+        .values(
+            userId=USER_ID,
+            title=title,
+            description="",
+            imageUrl="",
+            status=status,
+            created=utcnow(),
+            updated=utcnow(),
+        )  # fmt: skip
+        .returning(poster.c.id)
+    ).scalar_one()
+
+
 def add_job(
-    eng: sa.Engine, file_name: str = "poster.pdf", file_path: str | None = None, status: str = "pending"
+    eng: sa.Engine,
+    file_name: str = "poster.pdf",
+    file_path: str | None = None,
+    status: str = "pending-extraction",
 ) -> tuple[str, int]:
     """Insert a Poster and its ExtractionJob the way the frontend does; return (job id, poster id)."""
-    from app.db import extraction_job, poster
+    from app.db import extraction_job, utcnow
 
     job_id = f"job_{uuid.uuid4().hex[:12]}"
     with eng.begin() as conn:
-        poster_id = conn.execute(poster.insert().values(title=None).returning(poster.c.id)).scalar_one()
+        poster_id = add_poster(conn, file_name)
         conn.execute(
             extraction_job.insert().values(
                 id=job_id,
@@ -105,6 +147,8 @@ def add_job(
                 filePath=file_path if file_path is not None else f"uploads/{poster_id}",
                 status=status,
                 completed=False,
+                created=utcnow(),
+                updated=utcnow(),
             )
         )
     return job_id, poster_id
@@ -121,4 +165,4 @@ def upload(bunny: BunnyServer, poster_id: int, data: bytes, file_name: str = "po
     bunny.files[f"uploads/{poster_id}/{file_name}"] = data
 
 
-__all__ = ["add_job", "job_row", "upload", "Path"]
+__all__ = ["add_job", "add_poster", "job_row", "upload", "Path"]

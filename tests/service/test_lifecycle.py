@@ -37,75 +37,6 @@ def test_db_init_is_idempotent(settings, eng):
     assert db.init_db(eng) == []
 
 
-def test_db_init_on_existing_frontend_tables(database_url, settings):
-    """Real frontend tables have extra columns, FKs, and `updated` with no default."""
-    url = db.driver_url(database_url).rsplit("/", 1)[0] + "/postgres"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = "posterx_prisma_like"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    other = sa.create_engine(url.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        with other.begin() as conn:
-            conn.execute(sa.text('CREATE TABLE "User" (id serial primary key)'))
-            conn.execute(
-                sa.text(
-                    'CREATE TABLE "Poster" (id serial primary key, title text, description text, "imageUrl" text, '
-                    '"ownerId" int references "User"(id), slug text not null default \'x\', '
-                    "created timestamp(3) not null default now(), updated timestamp(3) not null)"
-                )
-            )
-            conn.execute(
-                sa.text(
-                    'CREATE TABLE "ExtractionJob" (id text primary key, "posterId" int unique references "Poster"(id), '
-                    '"fileName" text, "filePath" text, completed bool not null default false, status text, error text, '
-                    "extra text, created timestamp(3) not null default now(), updated timestamp(3) not null)"
-                )
-            )
-            conn.execute(
-                sa.text(
-                    'CREATE TABLE "PosterMetadata" ("posterId" int primary key references "Poster"(id), doi text, '
-                    "identifiers jsonb default '[]', creators jsonb default '[]', publisher text, "
-                    '"publicationYear" int, subjects text[], domain text, language text, version text, size text, '
-                    'format text, license text, "fundingReferences" jsonb default \'[]\', "conferenceName" text, '
-                    '"conferenceLocation" text, "conferenceUri" text, "conferenceIdentifier" text, '
-                    '"conferenceIdentifierType" text, "conferenceYear" int, "conferenceStartDate" text, '
-                    '"conferenceEndDate" text, "conferenceAcronym" text, "conferenceSeries" text, '
-                    "dates jsonb default '[]', \"relatedIdentifiers\" jsonb default '[]', "
-                    "\"posterContent\" jsonb default '[]', \"tableCaptions\" jsonb default '[]', "
-                    '"imageCaptions" jsonb default \'[]\', "extraCol" text, created timestamp(3) not null default now(), '
-                    "updated timestamp(3) not null)"
-                )
-            )
-            conn.execute(sa.text('INSERT INTO "User" DEFAULT VALUES'))
-            conn.execute(sa.text('INSERT INTO "Poster" (id, "ownerId", updated) VALUES (1, 1, now())'))
-            conn.execute(
-                sa.text(
-                    'INSERT INTO "ExtractionJob" (id, "posterId", "fileName", "filePath", status, updated) '
-                    "VALUES ('j1', 1, 'p.pdf', 'up/1', 'pending', now())"
-                )
-            )
-        created = db.init_db(other)
-        assert created == [f"{settings.service_db_schema}.attempts"]
-        assert db.init_db(other) == []
-        s = replace(settings, database_url=str(other.url))
-        claims = jobs.claim(other, s)
-        assert [c.job_id for c in claims] == ["j1"]
-        run_to_result(other, s, claims[0].token)
-        assert jobs.complete(other, s, claims[0].token) == "completed"
-        with other.connect() as conn:
-            row = conn.execute(sa.text('SELECT title, updated FROM "Poster" WHERE id = 1')).first()
-            meta = conn.execute(sa.text('SELECT doi, "conferenceYear" FROM "PosterMetadata"')).first()
-        assert row.title == "A Poster" and row.updated is not None
-        assert tuple(meta) == ("10.1234/abc", 2024)
-    finally:
-        other.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 def test_full_lifecycle_maps_columns(settings, eng):
     job_id, poster_id = add_job(eng)
     [c] = jobs.claim(eng, settings)
@@ -118,7 +49,7 @@ def test_full_lifecycle_maps_columns(settings, eng):
         meta = conn.execute(sa.select(poster_metadata).where(poster_metadata.c.posterId == poster_id)).first()
         p = conn.execute(sa.select(poster).where(poster.c.id == poster_id)).first()
         writes = conn.execute(sa.select(sa.func.count()).where(attempts_table().c.metadata_written)).scalar()
-    assert meta.doi == "10.1234/abc" and meta.subjects == ["plots"] and meta.format == "PDF"
+    assert meta.doi == "10.1234/abc" and meta.subjects == ["plots"] and meta.format == "application/pdf"
     assert meta.posterContent == {"sections": [{"sectionTitle": "Intro", "sectionContent": "Text."}]}
     assert meta.conferenceName == "Test Conf" and meta.fundingReferences == []
     assert "_extraction" not in str(meta._mapping)
@@ -128,10 +59,14 @@ def test_full_lifecycle_maps_columns(settings, eng):
     assert jobs.complete(eng, settings, c.token) == "stale"
 
 
-def test_pending_status_is_configurable(settings, eng):
-    add_job(eng, status="pending-extraction")
+def test_pending_status_defaults_to_the_frontends_and_is_configurable(settings, eng):
+    from app.settings import load
+
+    env = {"DATABASE_URL": "postgresql://x@h/d", "BUNNY_STORAGE_ZONE": "z", "BUNNY_ACCESS_KEY": "k"}
+    assert load(env).job_pending_status == "pending-extraction"
+    add_job(eng, status="pending")
     assert jobs.claim(eng, settings) == []
-    assert len(jobs.claim(eng, replace(settings, job_pending_status="pending-extraction"))) == 1
+    assert len(jobs.claim(eng, replace(settings, job_pending_status="pending"))) == 1
 
 
 def test_two_pollers_never_claim_the_same_job(settings, eng):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import requests
 import sqlalchemy as sa
 
 from app.db import attempts_table, poster
+from tests.editor_rules import frontend_object_path
 from tests.service.conftest import add_job, job_row, upload
 from tests.support import Proc, api_cmd, beat_cmd, free_port, wait_for, worker_cmd
 
@@ -52,7 +54,9 @@ def auth() -> dict[str, str]:
 def run_job(stack, eng, bunny, data: bytes, name: str = "poster.pdf"):
     job_id, poster_id = add_job(eng, file_name=name)
     upload(bunny, poster_id, data, name)
-    assert requests.post(stack["url"] + "/jobs/poll", headers=auth(), timeout=5).status_code == 204
+    assert (
+        requests.post(stack["url"] + "/jobs/check", timeout=5).status_code == 204
+    )  # as the frontend: no key
     row = wait_for(
         lambda: (j := job_row(eng, job_id)).status in ("completed", "failed") and j, 60, what="job"
     )
@@ -70,7 +74,7 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
 # Thumbnails
 
 
-def test_completed_job_gets_a_thumbnail(stack, eng, bunny, sample_pdf):
+def test_completed_job_gets_a_thumbnail(stack, eng, bunny, sample_pdf, settings):
     job_id, poster_id, row = run_job(stack, eng, bunny, sample_pdf)
     assert row.status == "completed"
     with eng.connect() as conn:
@@ -80,10 +84,15 @@ def test_completed_job_gets_a_thumbnail(stack, eng, bunny, sample_pdf):
         note = wait_for(
             lambda: conn.execute(query).scalar(), 10, what="the thumbnail note"
         )  # set after the link
-    assert url.startswith(f"thumbnails/{poster_id}/") and url.endswith(".jpeg")
-    assert note == url
-    width, height = jpeg_size(bunny.uploads[url])
-    assert (width, height) == (900, 1200)  # the factory poster is 1200 x 1600 pt: long side 1200
+    # The frontend's rule (NUXT_BUNNY_PRIVATE_STORAGE defaults to the same {Bunny base}/{zone}):
+    # imageUrl starts with it, and the rest names the object that was uploaded.
+    private_storage = f"{bunny.url}/{bunny.zone}"
+    assert settings.frontend_storage_url == private_storage
+    path = frontend_object_path(url, private_storage)
+    assert path == note and path in bunny.uploads
+    assert path.startswith(f"thumbnails/{poster_id}/") and path.endswith(".jpeg")
+    width, height = jpeg_size(bunny.uploads[path])
+    assert (width, height) == (1200, 1600)  # the factory poster is 1200 x 1600 pt: width 1200
 
 
 def test_pptx_job_completes_with_metadata_and_a_thumbnail(stack, eng, bunny, tmp_path):
@@ -131,30 +140,24 @@ def test_thumbnail_failure_never_fails_the_job(stack, eng, bunny, sample_pdf):
         bunny.fail_puts = []
     assert row.status == "completed" and row.error is None
     assert note.startswith("failed:") and "500" in note
-    assert image_url is None
-    shown = requests.get(f"{stack['url']}/jobs/{job_id}", timeout=5).json()
+    assert image_url == ""  # as the frontend created it
+    shown = requests.get(f"{stack['url']}/jobs/{job_id}", headers=auth(), timeout=5).json()
     assert shown["history"][-1]["thumbnail"].startswith("failed:")
 
 
 def test_thumbnails_generate_endpoint(stack, eng, bunny, sample_pdf):
+    """The frontend's "Regenerate thumbnail" body; with API_KEY set, the key is needed."""
     _, poster_id = add_job(eng)
     upload(bunny, poster_id, sample_pdf)
-    body = {"posterId": poster_id, "filePath": f"uploads/{poster_id}/poster.pdf"}
+    body = {"pdf_path": f"uploads/{poster_id}/poster.pdf", "poster_id": poster_id}
     assert requests.post(stack["url"] + "/thumbnails/generate", json=body, timeout=5).status_code == 401
     r = requests.post(stack["url"] + "/thumbnails/generate", json=body, headers=auth(), timeout=5)
     assert r.status_code == 202, r.text
     with eng.connect() as conn:
         url = wait_for(lambda: conn.execute(sa.select(poster.c.imageUrl).where(poster.c.id == poster_id)).scalar(),
                        30, what="the regenerated thumbnail")  # fmt: skip
-    assert jpeg_size(bunny.uploads[url])[0] <= 1200
-    for bad in (
-        {"posterId": "7", "filePath": "a.pdf"},
-        {"posterId": 7},
-        {"posterId": 7, "filePath": "../x"},
-        [],
-    ):
-        r = requests.post(stack["url"] + "/thumbnails/generate", json=bad, headers=auth(), timeout=5)
-        assert r.status_code == 400 and r.json()["error"], bad
+    path = frontend_object_path(url, f"{bunny.url}/{bunny.zone}")
+    assert jpeg_size(bunny.uploads[path])[0] == 1200
 
 
 # Submit client and job control
@@ -165,8 +168,8 @@ def posterx(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess
     return subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
-def test_submit_wait_prints_the_stored_metadata(stack, eng, tmp_path, sample_pdf):
-    f = tmp_path / "my poster.pdf"
+def test_submit_plays_the_frontend_and_prints_the_stored_metadata(stack, eng, bunny, tmp_path, sample_pdf):
+    f = tmp_path / "my poster (v2).pdf"
     f.write_bytes(sample_pdf)
     env = {**stack["env"], "API_URL": stack["url"]}
     res = posterx("submit", str(f), "--wait", "--timeout", "60", env=env)
@@ -174,6 +177,16 @@ def test_submit_wait_prints_the_stored_metadata(stack, eng, tmp_path, sample_pdf
     meta = json.loads(res.stdout)
     assert [c["familyName"] for c in meta["creators"]] == ["Lopez", "Smith", "Tanaka"]
     assert "completed" in res.stderr
+    # The frontend's storage path, rows and owner.
+    with eng.connect() as conn:
+        job = conn.execute(sa.text('SELECT * FROM "ExtractionJob" WHERE "fileName" = :n'),
+                           {"n": "my_poster__v2_.pdf"}).one()  # fmt: skip
+        owner = conn.execute(sa.text('SELECT u.* FROM "User" u JOIN "Poster" p ON p."userId" = u.id '
+                                     'WHERE p.id = :p'), {"p": job.posterId}).one()  # fmt: skip
+    assert re.fullmatch(r"posters/d/[a-z][a-z0-9]{23}/my_poster__v2_\.pdf", job.filePath), job.filePath
+    assert bunny.uploads[job.filePath] == sample_pdf
+    assert re.fullmatch(r"[a-z][a-z0-9]{23}", job.id) and (job.status, job.completed) == ("completed", True)
+    assert owner.emailAddress == "dev@posterx.invalid"
 
 
 def test_submit_of_a_bad_file_exits_1_with_the_error(stack, tmp_path):
@@ -258,11 +271,13 @@ def test_openapi_matches_routes_and_codes(stack, settings):
         ("/health", "get", requests.get(url + "/health", timeout=5)),
         ("/up", "get", requests.get(url + "/up", timeout=5)),
         ("/jobs/poll", "post", requests.post(url + "/jobs/poll", timeout=5)),
-        ("/jobs/poll", "post", requests.post(url + "/jobs/poll", headers=auth(), timeout=5)),
-        ("/jobs/check", "post", requests.post(url + "/jobs/check", headers=auth(), timeout=5)),
+        ("/jobs/check", "post", requests.post(url + "/jobs/check", timeout=5)),
         ("/jobs/{job_id}", "get", requests.get(url + "/jobs/unknown", timeout=5)),
+        ("/jobs/{job_id}", "get", requests.get(url + "/jobs/unknown", headers=auth(), timeout=5)),
         ("/thumbnails/generate", "post", requests.post(url + "/thumbnails/generate", json={}, headers=auth(),
                                                        timeout=5)),
+        ("/thumbnails/generate", "post", requests.post(url + "/thumbnails/generate", headers=auth(), timeout=5,
+                                                       json={"poster_id": 999999, "pdf_path": "a.pdf"})),
         ("/metrics", "get", requests.get(url + "/metrics", timeout=5)),
         ("/openapi.json", "get", requests.get(url + "/openapi.json", timeout=5)),
     ]  # fmt: skip

@@ -1,19 +1,20 @@
 """`make run`'s program (`python -m app.run`) on a fresh database: everything starts, a job
-submitted the frontend's way completes through the local storage, and Ctrl-C stops it all."""
+submitted with `posterx submit` (the frontend's way) completes through the local storage, and Ctrl-C stops it all."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from app.db import driver_url
 from tests.support import DB_PASSWORD, PG_ADMIN_URL, free_port, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -52,23 +53,22 @@ def test_run_starts_everything_and_ctrl_c_stops_it(redis_server, sample_pdf, tmp
         wait_for(lambda: requests.get(url + "/health", timeout=3).json()["status"] == "healthy", 90,
                  what="a healthy service")  # fmt: skip
         wait_for(lambda: requests.get(f"http://127.0.0.1:{flower_port}/", timeout=3).ok, 30, what="flower")
-        put = requests.put(f"http://127.0.0.1:{storage_port}/dev/uploads/7/poster.pdf", data=sample_pdf,
+        # In a second terminal, as the README says: `posterx submit FILE --wait` plays the frontend
+        # through the local storage.
+        poster_file = tmp_path / "poster.pdf"
+        poster_file.write_bytes(sample_pdf)
+        exe = str(Path(sys.executable).parent / "posterx")
+        res = subprocess.run([exe, "submit", str(poster_file), "--wait", "--timeout", "90"], cwd=tmp_path,
+                             env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        assert json.loads(res.stdout)["creators"]
+        stored = list((tmp_path / "var" / "storage" / "posters" / "d").glob("*/poster.pdf"))
+        assert [p.read_bytes() for p in stored] == [sample_pdf]
+        thumbs = wait_for(lambda: list((tmp_path / "var" / "storage" / "thumbnails").glob("*/*.jpeg")), 20,
+                          what="the thumbnail in the local storage")  # fmt: skip
+        got = requests.get(f"{env['BUNNY_STORAGE_URL']}/dev/thumbnails/{thumbs[0].parent.name}/{thumbs[0].name}",
                            headers={"AccessKey": "dev-key"}, timeout=10)  # fmt: skip
-        assert put.status_code == 201
-        eng = sa.create_engine(driver_url(env["DATABASE_URL"]))
-        with eng.begin() as conn:
-            pid = conn.execute(sa.text('INSERT INTO "Poster"(title) VALUES (NULL) RETURNING id')).scalar_one()
-            conn.execute(
-                sa.text('INSERT INTO "ExtractionJob"(id, "posterId", "fileName", "filePath", status, completed, '
-                        "created, updated) VALUES ('run-1', :p, 'poster.pdf', 'uploads/7', 'pending', false, "
-                        "now(), now())"),
-                {"p": pid},
-            )  # fmt: skip
-        assert requests.post(url + "/jobs/poll", timeout=5).status_code == 204
-        job = wait_for(lambda: (j := requests.get(url + "/jobs/run-1", timeout=5).json())["status"] in
-                       ("completed", "failed") and j, 60, what="the job")  # fmt: skip
-        assert job["status"] == "completed", job
-        eng.dispose()
+        assert got.headers["Content-Type"] == "image/jpeg" and got.content[:3] == b"\xff\xd8\xff"
 
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
         proc.wait(90)
