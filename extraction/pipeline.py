@@ -142,7 +142,13 @@ def analyse(page: Page) -> Layout:
         for ln in all_lines:
             ln.bold = False
     body = lines.body_size(all_lines)
-    head = header.find(all_lines, page.height, body, size_tolerance=profile.title_size_tolerance)
+    head = header.find(
+        all_lines,
+        page.height,
+        body,
+        size_tolerance=profile.title_size_tolerance,
+        heading_ratio=profile.heading_ratio,
+    )
     title_ids = {id(t) for t in head.lines}
     zone_ids = {id(z) for z in head.zone}
     # A figure panel beside the banner is mostly picture (axis ticks, QR-code notes); only its

@@ -12,9 +12,10 @@ import re
 
 # Words that name an institution: affiliations are printed with them, names and titles rarely.
 INSTITUTION_WORDS = re.compile(
-    r"\b(universit\w*|institut\w*|department|dept\.?|hospital\w*|cent(?:er|re|ro|rum)|laborat\w*|umr|"
+    r"\b(universit(?:y|ies|at|ät|é|à|ad|ade|eit|et|as)|institut(?:e|es|o|a|ion|ions|et)?|department|dept\.?|"
+    r"hospital(?:s|es)?|cent(?:er|re|ro|rum)|laborat(?:ory|ories|oire|ório|orio|orium)|umr|"
     r"school|college|faculty|facult\w+|inc\.?|ltd\.?|gmbh|s\.r\.l\.?|corporation|company|foundation|"
-    r"academy|academia|ministry|agency|clinic\w*|museum|library|libraries|observatory|"
+    r"academy|academia|ministry|agency|clinic(?:s|a|as|o|os|um)?|museum|library|libraries|observatory|"
     r"universidad|universidade|università|université|universität|universiteit|instituto|istituto|"
     r"departamento|dipartimento|département|fakultät|facultad|faculdade|escola|escuela|scuola|"
     r"hochschule|politecnico|politécnico|polytechnic|inserm|cnrs|csic|eth|epfl)\b",

@@ -399,6 +399,22 @@ class Found:
     marker_linked: bool = False  # affiliations were linked to the people by markers
 
 
+def reading_rows(lines: list[TextLine]) -> list[TextLine]:
+    """Lines in reading order: rows top to bottom (lines whose middles are within half a line
+    of each other share a row, whatever their sizes), each row left to right."""
+    rows: list[list[TextLine]] = []
+    for ln in sorted(lines, key=lambda t: t.y + t.h / 2):
+        mid = ln.y + ln.h / 2
+        if rows:
+            last = rows[-1]
+            ref = sum(t.y + t.h / 2 for t in last) / len(last)
+            if abs(mid - ref) < 0.5 * min(ln.h, min(t.h for t in last)):
+                last.append(ln)
+                continue
+        rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda t: t.x)]
+
+
 def _dangling(text: str) -> bool:
     """The line ends in the middle of a name: its last entry is one capitalised word, unmarked."""
     if re.search(r"(?:,|;|\band|&)\s*$", text.strip()):
@@ -437,7 +453,7 @@ def read_region(zone: list[TextLine], accept_weak: bool = False) -> Found:
     `accept_weak`: a lone name with no marker or affiliation of its own counts (the region is
     where this poster's authors must be, for instance the only line between title and body).
     """
-    ordered = _join_split_names(sorted(zone, key=lambda ln: (round(ln.y / max(ln.size * 0.6, 1)), ln.x)))
+    ordered = _join_split_names(reading_rows(zone))
     readings: list[tuple[TextLine, Reading]] = []
     skip_block: int | None = None  # the block under a non-author heading ("Project Team Members")
     skip_after: TextLine | None = None  # the last line of a labelled non-author paragraph

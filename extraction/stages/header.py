@@ -149,6 +149,15 @@ def never_title(line: TextLine, lines: list[TextLine]) -> bool:
     )
 
 
+def _credit_line(line: TextLine) -> bool:
+    """A byline, a role line ("Orientadora: …") or an institution's name: OCR sizes can make
+    them look like a title's next line, but a title never runs on into them."""
+    reading = creators.read_line(line)
+    if reading.kind in ("skip", "email", "url") or (reading.kind == "people" and reading.strong):
+        return True
+    return reading.kind == "affiliation" and bool(vocab.INSTITUTION_WORDS.search(line.plain_text))
+
+
 def _byline_block(line: TextLine, lines: list[TextLine]) -> bool:
     """The line and every line of its style block read as several names: a byline.
 
@@ -183,6 +192,7 @@ def _title_block(seed: TextLine, lines: list[TextLine], tolerance: float) -> lis
                 and (new_row or _touches_row(ln, block, seed))
                 and not never_title(ln, lines)
                 and not _heading_like(ln, lines)
+                and not _credit_line(ln)
             ):
                 block.append(ln)
                 grew = True
@@ -274,6 +284,24 @@ def _continues_entry(line: TextLine, before: list[TextLine]) -> bool:
     return False
 
 
+def _beside_institution(line: TextLine, lines: list[TextLine]) -> bool:
+    """A name with an institution printed on its row or right under it ("Jun Ogawa (The University
+    of Tokyo)" read by OCR as two boxes): an author, not a heading."""
+    for ln in lines:
+        if ln is line:
+            continue
+        near = _same_row(ln, line) or (
+            0 <= ln.y - line.bottom < 0.8 * line.size and ln.x < line.right and ln.right > line.x
+        )
+        if (
+            near
+            and vocab.INSTITUTION_WORDS.search(ln.plain_text)
+            and creators.read_line(ln).kind == "affiliation"
+        ):
+            return True
+    return False
+
+
 def _names_style(line: TextLine, lines: list[TextLine]) -> bool:
     """Most lines set in this line's style, standard section names aside, read as names: authors
     set each on its own line (in columns, bold) share a style that is not a heading style."""
@@ -283,27 +311,45 @@ def _names_style(line: TextLine, lines: list[TextLine]) -> bool:
 
 
 def _ends_banner(
-    ln: TextLine, nxt: TextLine | None, lines: list[TextLine], body: float, seed: TextLine
+    ln: TextLine,
+    nxt: TextLine | None,
+    lines: list[TextLine],
+    body: float,
+    seed: TextLine,
+    ratio: float = 1.15,
 ) -> bool:
     """A section heading or running text: the body of the poster starts here.
 
-    A byline never ends the banner, however large; an affiliation or contact line neither,
-    unless it is set in a heading style that recurs down the poster.
+    A byline never ends the banner, however large, nor an event label or an institution's
+    name; another affiliation or contact line only when set in a heading style that recurs
+    down the poster.
     """
     reading = creators.read_line(ln)
-    if reading.kind == "people" and (reading.strong or _names_style(ln, lines)):
+    if reading.kind == "people" and (
+        reading.strong or _names_style(ln, lines) or _beside_institution(ln, lines)
+    ):
         return False
     text = ln.plain_text
+    if is_event_line(text) or (reading.kind == "affiliation" and vocab.INSTITUTION_WORDS.search(text)):
+        return False  # an event label or an institution's name is not a section heading
     if is_standard_name(text) and ln.size >= body * 0.9:
         return True
     if is_prose(ln, body):
         return True
     return (
-        ln.size < seed.size * 0.9 and is_heading(ln, body, nxt) and heading_style_recurs(ln, lines, 0.06, 1)
+        ln.size < seed.size * 0.9
+        and is_heading(ln, body, nxt, ratio)
+        and heading_style_recurs(ln, lines, 0.06, 1)
     )
 
 
-def find(lines: list[TextLine], page_height: float, body: float, size_tolerance: float = 0.12) -> Header:
+def find(
+    lines: list[TextLine],
+    page_height: float,
+    body: float,
+    size_tolerance: float = 0.12,
+    heading_ratio: float = 1.15,
+) -> Header:
     """`size_tolerance`: how far a title line's size may differ from the seed's (OCR box heights vary more)."""
     top = [ln for ln in lines if ln.y < page_height * TOP_SHARE and sum(c.isalpha() for c in ln.text) >= 3]
     if not top:
@@ -338,7 +384,7 @@ def find(lines: list[TextLine], page_height: float, body: float, size_tolerance:
         nxt = below[i + 1] if i + 1 < len(below) else None
         if _continues_entry(ln, below[:i]):
             continue
-        if ln.y > title_bottom and _ends_banner(ln, nxt, lines, body, seed):
+        if ln.y > title_bottom and _ends_banner(ln, nxt, lines, body, seed, heading_ratio):
             body_top = min(body_top, ln.y - 0.1 * ln.size)
             if ln.x < right and ln.right > left:
                 # The creator zone ends where the title's own column starts its body; a column

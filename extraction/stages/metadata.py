@@ -80,7 +80,13 @@ def is_event_line(text: str) -> bool:
     is neither the title nor an affiliation.
     """
     dated = bool(YEAR.search(text) or DATE.search(text))
-    return dated and (bool(CONFERENCE.search(text)) or bool(re.search(r"\d(?:st|nd|rd|th)\b", text)))
+    if not dated:
+        return False
+    if CONFERENCE.search(text) or re.search(r"\d(?:st|nd|rd|th)\b", text):
+        return True
+    # A meeting's acronym and year alone ("ENCODE 2023", "ISMB'24").
+    m = ACRONYM_YEAR.search(text)
+    return bool(m) and m.group(1).isupper() and len(text.split()) <= 4
 
 
 def _dois(text: str) -> list[str]:
