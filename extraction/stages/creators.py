@@ -80,7 +80,7 @@ def _wraps(prev: TextLine, line: TextLine) -> bool:
 
 # Digits glued to the end of a lower-case word ("Meena1,", "Dettori¹,2"): a marker that lost its
 # superscript, as OCR and some PDF exports print them. A word in running text rarely ends so.
-_GLUED = re.compile(rf"(?<=[a-zß-ÿ{_SUP_CHARS}])(\d{{1,2}}(?:,\d{{1,2}}(?=[,\s]|$))*)(?=[,;\s]|$)")
+_GLUED = re.compile(rf"(?<=[a-zß-ÿ{_SUP_CHARS}{_END}])(\d{{1,2}}(?:[,+]\d{{1,2}}(?=[,+\s]|$))*)(?=[,;\s]|$)")
 _SYMBOL_RUN = re.compile(rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}])|,\d{{1,2}}(?=[,;\s]|$))*)")
 
 
@@ -184,6 +184,8 @@ def read_people(text: str) -> tuple[list[Person], list[str]]:
     people: list[Person] = []
     rest: list[str] = []
     pending: list[Person] = []  # people since the last in-line affiliation
+    # "…, on behalf of the Task Force": the group the authors speak for is not an author.
+    text = re.sub(r",?\s*\bon behalf of\b.*$", "", text, flags=re.IGNORECASE)
     chunks = _chunks(text)
     i = 0
     while i < len(chunks):
@@ -199,6 +201,10 @@ def read_people(text: str) -> tuple[list[Person], list[str]]:
                 people[-1].markers.extend(markers)
             i += 1
             continue
+        degree = re.match(r"^(.*?\.)(\d{1,2}|['’])$", core)  # "Ph.D.2": a degree with its marker glued on
+        if degree and names.is_degree(degree.group(1)):
+            markers = markers + ([degree.group(2)] if degree.group(2).isdigit() else [])
+            core = degree.group(1)
         if names.is_degree(core) or not names.strip_extras(core):
             if people:
                 people[-1].markers.extend(markers)
