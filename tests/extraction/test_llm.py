@@ -628,3 +628,37 @@ def test_gguf_plan_dequantises_and_never_requantises(tmp_path: Path, monkeypatch
     assert how.kwargs["quantization_config"].dequantize is True  # no kernel fetched from the Hub
     assert how.kwargs["gguf_file"] == "m.gguf" and how.dtype == "bfloat16"
     assert any("does not apply to a GGUF model" in n for n in how.notes)
+
+
+# --- posterx bench --engine hybrid ---------------------------------------------------------------
+
+
+def test_bench_hybrid_reports_both_decoding_modes(use_tiny: Path, pdf: Path, tmp_path: Path):
+    """The bench's figures come from the real path: the random model is usable only when constrained."""
+    cli = Path(sys.executable).with_name("posterx")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "p.pdf").write_bytes(pdf.read_bytes())
+    env = {**os.environ, "JSON_MODEL_PATH": str(use_tiny), "LLM_MAX_NEW_TOKENS": "48"}
+    run = subprocess.run(
+        [str(cli), "bench", str(corpus), "--engine", "hybrid", "--json", str(tmp_path / "b.json")],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    summary = json.loads((tmp_path / "b.json").read_text())["summary"]
+    assert summary["llm load_seconds"] > 0 and summary["format"] == "safetensors"
+    assert summary["constrained: usable JSON (valid or repaired)"] == "1/1 (100%)"
+    assert summary["unconstrained: usable JSON (valid or repaired)"] == "0/1 (0%)"
+    assert summary["constrained: tokens/s (median, prompt reading included)"] > 0
+    assert summary["constrained: s/poster (median)"] > 0
+    assert "schema-valid JSON as written" in run.stdout.split("constrained: ", 1)[1]
+
+
+def test_bench_hybrid_without_a_model_says_so(pdf: Path, tmp_path: Path):
+    cli = Path(sys.executable).with_name("posterx")
+    (tmp_path / "p.pdf").write_bytes(pdf.read_bytes())
+    env = {**os.environ, "JSON_MODEL_ID": MISSING_ID}
+    env.pop("JSON_MODEL_PATH", None)
+    run = subprocess.run([str(cli), "bench", str(tmp_path), "--engine", "hybrid"],
+                         capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert run.returncode == 2 and "JSON model cannot be loaded" in run.stderr
