@@ -1,7 +1,8 @@
 """Constrained decoding: at each step only tokens that keep the answer valid JSON of `answer.SCHEMA`.
 
 Why llguidance: it compiles a JSON schema (lengths, item counts and enums included) into a
-token mask computed in Rust in well under a millisecond per token, ships as one wheel with no
+token mask computed in Rust (0.2 ms median per token for SmolLM2's 49k vocabulary, mask applied,
+on a busy CPU: nothing beside a forward pass), ships as one wheel with no
 dependencies, and is maintained by the guidance project (llama.cpp and vLLM use it too). The
 mask is computed on the CPU and applied to the logits on whatever device they are, so the same
 code serves the CPU and a CUDA GPU. The alternatives were tried against the pinned
@@ -25,7 +26,7 @@ _GRAMMAR_OPTIONS = {"whitespace_flexible": False}
 
 
 def _grammar_tokenizer(runtime: Runtime, eos: list[int]) -> Any:
-    """llguidance's view of the model's tokenizer: built once per loaded model (about 0.5 s)."""
+    """llguidance's view of the model's tokenizer: built once per loaded model (0.5-3.5 s measured)."""
     tok = runtime.cache.get("llguidance_tokenizer")
     if tok is None:
         import llguidance.hf
