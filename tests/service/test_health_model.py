@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pytest
 
+from app import broker
 from app.api import create_app
 
 
@@ -29,10 +30,14 @@ def test_hybrid_health_follows_the_reported_model(settings, redis_server, json_m
     client = create_app(replace(settings, extraction_engine="hybrid")).test_client()
     report = {"queues": ["gpu", "poll"], "ts": time.time(), "cuda": "available", "gpu": "NVIDIA L4",
               "json_model": json_model}  # fmt: skip
-    redis_server.client().set("posterx:worker:test:model", json.dumps(report), ex=20)
+    client_redis = redis_server.client()
+    # Heartbeats of workers that earlier tests started live on for their TTL: only this one may count.
+    for key in client_redis.scan_iter(match=f"{broker.HEARTBEAT_PREFIX}*"):
+        client_redis.delete(key)
+    client_redis.set(f"{broker.HEARTBEAT_PREFIX}test:model", json.dumps(report), ex=20)
     try:
         resp = client.get("/health")
         assert (resp.status_code, resp.get_json()["status"]) == (code, status)
         assert resp.get_json()["checks"]["json_model"] == json_model
     finally:
-        redis_server.client().delete("posterx:worker:test:model")
+        client_redis.delete(f"{broker.HEARTBEAT_PREFIX}test:model")
