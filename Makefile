@@ -26,7 +26,7 @@ lint: install
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The real-model test on every dev poster (`make test` runs it on two). SmolLM2 on the CPU.
+# The real-model test on every dev poster (`make test` runs it on one). SmolLM2 on the CPU.
 test-llm: install
 	LLM_REAL_POSTERS=all $(BIN)/python -m pytest -m llm_real $(PYTEST_ARGS)
 
