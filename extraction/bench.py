@@ -5,6 +5,11 @@ reported, never asserted. Each poster is extracted once to warm caches (and, for
 OCR model), then `--repeat` times; the median is reported beside the median of bare pdfalto on
 the same file, because pdfalto's own cost is the floor a layout engine cannot go under.
 PowerPoint files are timed like PDFs (`--repeat`); they have no pdfalto floor.
+
+`--engine hybrid` measures the LLM step instead (`run_hybrid`): the model's load time, then
+each poster once per decoding mode (`--constrained both` by default: with the schema mask and
+without), reporting seconds per poster, tokens per second and the share of answers that were
+schema-valid JSON as written, or at least usable after the lenient parser's repair.
 """
 
 from __future__ import annotations
@@ -30,7 +35,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", type=Path, metavar="DIR", help="folder searched recursively for posters")
     p.add_argument("--engine", default="layout", choices=("layout", "hybrid", "auto"))
     p.add_argument(
-        "--repeat", type=int, default=5, help="timed runs per PDF or PPTX after one warm-up (default 5)"
+        "--repeat",
+        type=int,
+        default=None,
+        help="timed runs per PDF or PPTX after one warm-up (default 5; hybrid: 1, greedy output is the same each run)",
+    )
+    p.add_argument(
+        "--constrained",
+        default="both",
+        choices=("on", "off", "both"),
+        help="hybrid: decode with the schema mask, without it, or both (default)",
     )
     p.add_argument("--image-repeat", type=int, default=1, help="timed runs per image (OCR is slow)")
     p.add_argument("--cores", type=int, default=0, help="pin the process to this many cores (0: no pinning)")
@@ -89,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f"posterx bench: no posters under {args.dir}", file=sys.stderr)
         return 2
+    if args.engine == "hybrid":
+        return run_hybrid(args, files)
+    if args.repeat is None:
+        args.repeat = 5
     rows = []
     print(f"{'poster':<34} {'kind':<6} {'median s':>9} {'pdfalto s':>10} {'ratio':>6}")
     for f in files:
@@ -137,3 +155,123 @@ def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, 
             if info.get(key) is not None:
                 out[f"llm {key}"] = info[key]
     return out
+
+
+# --- hybrid: the LLM step ------------------------------------------------------------------------
+
+
+def _hybrid_row(path: Path, mode: str) -> dict[str, Any]:
+    from extraction import extract
+
+    started = time.perf_counter()
+    doc = extract(path, engine="hybrid")
+    seconds = time.perf_counter() - started
+    meta = doc["_extraction"]
+    new, gen = meta.get("new_tokens", 0), meta.get("generate_seconds") or 0
+    first = meta.get("first_token_seconds")
+    return {
+        "poster": path.name,
+        "mode": mode,
+        "seconds": round(seconds, 3),
+        "prompt_tokens": meta.get("prompt_tokens"),
+        "new_tokens": new,
+        "tokens_per_s": round(new / gen, 2) if gen else None,
+        "decode_tokens_per_s": round((new - 1) / (gen - first), 2)
+        if first and new > 1 and gen > first
+        else None,
+        "llm_json": meta.get("llm_json", "unusable"),
+        "llm_used": bool(meta.get("llm_used")),
+        "warnings": [w for w in meta.get("warnings", []) if "LLM" in w or "constrained" in w or "mask" in w],
+    }
+
+
+def _mode_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    n = len(rows)
+
+    def share(pred: Any) -> str:
+        k = sum(1 for r in rows if pred(r))
+        return f"{k}/{n} ({100 * k / n:.0f}%)"
+
+    def median(key: str) -> float | None:
+        values = [r[key] for r in rows if r.get(key) is not None]
+        return round(statistics.median(values), 2) if values else None
+
+    return {
+        "s/poster (median)": median("seconds"),
+        "tokens/s (median, prompt reading included)": median("tokens_per_s"),
+        "decode tokens/s (median)": median("decode_tokens_per_s"),
+        "new tokens (median)": median("new_tokens"),
+        "schema-valid JSON as written": share(lambda r: r["llm_json"] == "valid"),
+        "usable JSON (valid or repaired)": share(lambda r: r["llm_json"] in ("valid", "repaired")),
+        "llm_used": share(lambda r: r["llm_used"]),
+    }
+
+
+def run_hybrid(args: argparse.Namespace, files: list[Path]) -> int:
+    """Load the model once (timed), then one extraction per poster and decoding mode.
+
+    The mode is switched through `LLM_CONSTRAINED`, the setting the worker reads, so what is
+    measured is exactly what a worker would run.
+    """
+    from extraction import llm
+    from extraction.llm import loader
+
+    modes = {"on": ["constrained"], "off": ["unconstrained"], "both": ["constrained", "unconstrained"]}
+    try:
+        runtime = loader.get()
+    except loader.ModelUnavailable as exc:
+        print(f"posterx bench: the JSON model cannot be loaded: {exc}", file=sys.stderr)
+        return 2
+    repeat = max(1, args.repeat or 1)
+    before = os.environ.get("LLM_CONSTRAINED")
+    rows: list[dict[str, Any]] = []
+    print(f"{'poster':<34} {'mode':<13} {'s':>7} {'prompt':>6} {'new':>4} {'tok/s':>6} {'dec/s':>6} json")
+    try:
+        for f in files:  # modes inside: an interrupted run still compares them on the same posters
+            for mode in modes[args.constrained]:
+                os.environ["LLM_CONSTRAINED"] = "1" if mode == "constrained" else "0"
+                for _ in range(repeat):
+                    try:
+                        row = _hybrid_row(f, mode)
+                    except ExtractionError as exc:
+                        print(f"{f.name[:34]:<34} {mode:<13} ERROR: {exc}")
+                        break
+                    rows.append(row)
+                    print(f"{f.name[:34]:<34} {mode:<13} {row['seconds']:>7.1f} {row['prompt_tokens'] or 0:>6} "
+                          f"{row['new_tokens']:>4} {row['tokens_per_s'] or 0:>6.2f} "
+                          f"{row['decode_tokens_per_s'] or 0:>6.2f} {row['llm_json']}", flush=True)  # fmt: skip
+    finally:
+        if before is None:
+            os.environ.pop("LLM_CONSTRAINED", None)
+        else:
+            os.environ["LLM_CONSTRAINED"] = before
+    info = llm.benchmark_info()
+    summary: dict[str, Any] = {
+        "engine": "hybrid",
+        "model": runtime.label,
+        "format": runtime.format,
+        "device": f"{runtime.device} {runtime.dtype}",
+        "cores": args.cores or len(os.sched_getaffinity(0)),
+        "torch threads": _torch_threads(),
+        "load average at end": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "llm load_seconds": info.get("load_seconds"),
+        "posters": len(files),
+    }
+    for mode in modes[args.constrained]:
+        for key, value in _mode_summary([r for r in rows if r["mode"] == mode]).items():
+            summary[f"{mode}: {key}"] = value
+    summary["peak RSS MB"] = round(_peak_rss_mb(), 1)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "summary": summary}, indent=2), encoding="utf-8")
+    return 0
+
+
+def _torch_threads() -> int | None:
+    try:
+        import torch
+
+        return torch.get_num_threads()
+    except ImportError:
+        return None

@@ -17,6 +17,11 @@ from app.settings import scrub
 bp = Blueprint("health", __name__)
 
 
+def _model_ok(state: object) -> bool:
+    """A worker reports a loaded model as `ok (<format>, <dtype>)`, e.g. `ok (gguf model.gguf, float32)`."""
+    return state == "ok" or str(state).startswith("ok (")
+
+
 def _version() -> str:
     try:
         return version("posterx")
@@ -56,14 +61,14 @@ def health():
         f"ok ({len(gpu_workers)} on gpu)" if gpu_workers else "error: no worker consumes the gpu queue"
     )
     best = next(
-        (r for r in gpu_workers if r.get("json_model") == "ok"), gpu_workers[0] if gpu_workers else {}
+        (r for r in gpu_workers if _model_ok(r.get("json_model"))), gpu_workers[0] if gpu_workers else {}
     )
     checks["cuda"] = str(best.get("cuda", "unknown"))
     checks["gpu"] = str(best.get("gpu", "unknown"))
     checks["json_model"] = str(best.get("json_model", "unknown"))
 
     unhealthy = any(checks[k] != "ok" for k in ("database", "broker")) or not gpu_workers
-    if settings.extraction_engine == "hybrid" and gpu_workers and checks["json_model"] != "ok":
+    if settings.extraction_engine == "hybrid" and gpu_workers and not _model_ok(checks["json_model"]):
         unhealthy = True  # the configured engine requires the model
     degraded = (
         not unhealthy and settings.extraction_engine == "auto" and checks["json_model"].startswith("error")

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any
 
-from extraction.llm import generate, loader, merge, parse
+from extraction.llm import answer, generate, loader, merge, parse
 from extraction.model import Page
 
 _last: dict[str, Any] = {}
@@ -46,8 +46,21 @@ def warm_up(engine: str | None = None) -> None:
         loader.get()
 
 
+def json_quality(text: str, fields: dict[str, Any]) -> str:
+    """`valid`: the answer as written is a JSON object matching `answer.SCHEMA`; `repaired`: the lenient
+    parser had to mend it but recovered fields; `unusable`: nothing could be used."""
+    if answer.strict(text) is not None:
+        return "valid"
+    return "repaired" if fields else "unusable"
+
+
 def enrich(doc: dict[str, Any], page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(doc with LLM fields merged, info for `_extraction`); on any failure the doc comes back as given."""
+    """(doc with LLM fields merged, info for `_extraction`); on any failure the doc comes back as given.
+
+    Besides what was filled, `_extraction` records how: the model's format (`model_format`),
+    whether decoding was constrained, token counts and time, and `llm_json` (`json_quality`),
+    which is what `posterx bench` counts.
+    """
     cfg = loader.config()
     info: dict[str, Any] = {"engine": "hybrid", "model": cfg.label, "llm_used": False, "new_tokens": 0}
     warnings: list[str] = []
@@ -55,11 +68,21 @@ def enrich(doc: dict[str, Any], page: Page) -> tuple[dict[str, Any], dict[str, A
     result = doc
     try:
         runtime = loader.get()
+        info["model_format"] = runtime.format
         warnings.extend(runtime.notes)
         output = generate.run(runtime, doc)
-        info["new_tokens"] = output.new_tokens
-        _remember(runtime.load_seconds, output.new_tokens, output.seconds)
+        warnings.extend(output.notes)
+        info.update(
+            constrained=output.constrained,
+            prompt_tokens=output.prompt_tokens,
+            new_tokens=output.new_tokens,
+            generate_seconds=round(output.seconds, 3),
+        )
+        if output.first_token_seconds is not None:
+            info["first_token_seconds"] = round(output.first_token_seconds, 3)
+        _remember(runtime.load_seconds, output.new_tokens, output.seconds, output.decode_tokens_per_second)
         fields = parse.parse(output.text)
+        info["llm_json"] = json_quality(output.text, fields)
         if output.timed_out:
             warnings.append(f"LLM generation hit the time limit after {output.new_tokens} tokens")
         if fields.get("creators_check") and fields["creators_check"].lower().strip(" .") != "ok":
@@ -83,13 +106,14 @@ def enrich(doc: dict[str, Any], page: Page) -> tuple[dict[str, Any], dict[str, A
     return result, info
 
 
-def _remember(load_seconds: float, new_tokens: int, seconds: float) -> None:
+def _remember(load_seconds: float, new_tokens: int, seconds: float, decode: float | None = None) -> None:
     with _last_lock:
         _last.update(
             load_seconds=load_seconds,
             new_tokens=new_tokens,
             generate_seconds=round(seconds, 3),
             tokens_per_second=round(new_tokens / seconds, 2) if seconds > 0 else None,
+            decode_tokens_per_second=round(decode, 2) if decode else None,
         )
 
 
@@ -112,6 +136,7 @@ def benchmark_info() -> dict[str, Any]:
         info["load_seconds"] = runtime.load_seconds
         info["device"] = runtime.device
         info["dtype"] = runtime.dtype
+        info["format"] = runtime.format
     return info
 
 
@@ -130,18 +155,22 @@ def _gpu() -> str:
 
 
 def status() -> dict[str, str]:
-    """cuda / gpu / json_model for the worker heartbeat; never loads the model."""
+    """cuda / gpu / json_model for the worker heartbeat; never loads the model.
+
+    `json_model` is `ok (<format>)` once loaded, e.g. `ok (gguf SmolLM2-135M-Instruct.Q4_1.gguf)` or
+    `ok (safetensors, 4bit)`, so an operator sees what the worker actually runs.
+    """
     runtime, error = loader.state()
     try:
-        path = loader.resolve(loader.config())
+        source = loader.resolve(loader.config())
     except loader.ModelUnavailable as exc:
-        path, error = None, error or str(exc)
+        source, error = None, error or str(exc)
     if runtime is not None:
-        model = "ok"
+        model = f"ok ({runtime.format}, {runtime.dtype})"
     elif error is not None:
         model = f"error: {error}"
     else:
-        model = "not configured" if path is None else "configured (not loaded)"
+        model = "not configured" if source is None else f"configured (not loaded, {source.describe})"
     cuda = loader.cuda_available()
     return {
         "cuda": "available" if cuda else "unavailable",

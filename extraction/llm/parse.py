@@ -138,19 +138,39 @@ def _text(value: Any) -> str:
 
 
 def _subjects(value: Any) -> list[str]:
+    """3-5 distinct keywords. A research-field name is not a keyword: small models copy the list of
+    fields from the prompt into `subjects`, and a subject that only names the field says nothing."""
     if isinstance(value, str):
         value = re.split(r"[;,]", value)
     if not isinstance(value, list):
         return []
     out: list[str] = []
+    fields = {d.lower() for d in DOMAINS}
     for item in value:
         if isinstance(item, dict):
             item = item.get("subject")
         s = _text(item).strip(" .;,#")
-        if 1 < len(s) <= MAX_SUBJECT_CHARS and s.lower() not in {o.lower() for o in out}:
+        if 1 < len(s) <= MAX_SUBJECT_CHARS and s.lower() not in {o.lower() for o in out} | fields:
             out.append(s)
     out = out[:MAX_SUBJECTS]
     return out if len(out) >= MIN_SUBJECTS else []
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _summary(value: Any) -> str:
+    """The summary with repeated sentences dropped, and a cut-off last sentence dropped when a
+    complete one precedes it. Greedy decoding on a small model loops on one sentence until a
+    length limit stops it; what is left after removing the loop is the real summary."""
+    sentences = SENTENCE_END.split(_text(value))
+    kept: list[str] = []
+    for sentence in sentences:
+        if sentence and sentence.lower() not in {k.lower() for k in kept}:
+            kept.append(sentence)
+    if len(kept) > 1 and not kept[-1].endswith((".", "!", "?")):
+        kept.pop()
+    return " ".join(kept)
 
 
 def _domain(value: Any) -> str | None:
@@ -169,7 +189,7 @@ def validate(obj: dict[str, Any] | None) -> dict[str, Any]:
     subjects = _subjects(obj.get("subjects"))
     if subjects:
         out["subjects"] = subjects
-    description = _text(obj.get("description"))
+    description = _summary(obj.get("description"))
     if len(description.split()) >= MIN_DESCRIPTION_WORDS:
         out["description"] = description[:MAX_DESCRIPTION_CHARS]
     domain = _domain(obj.get("researchField"))

@@ -15,11 +15,12 @@ from extraction.llm.parse import DOMAINS
 DEFAULT_TEXT_CHARS = 4000
 PREFILL = "{"
 
+# The keys in the order `answer.SCHEMA` makes a constrained model write them.
 INSTRUCTIONS = (
     "You read the text of a scientific poster and answer with exactly one JSON object and nothing else:\n"
-    '{"subjects": [3 to 5 short keywords], '
+    f'{{"researchField": one of {", ".join(DOMAINS)}, '
+    '"subjects": [3 to 5 short keywords], '
     '"description": "a summary of the poster in 2 or 3 sentences", '
-    f'"researchField": one of {", ".join(DOMAINS)}, '
     '"creators_check": "ok", or one sentence if the authors or affiliations below look wrongly assigned}'
 )
 
@@ -59,15 +60,16 @@ def poster_context(doc: dict[str, Any], limit: int | None = None) -> str:
     return "\n".join(parts)
 
 
-def build(tokenizer: Any, doc: dict[str, Any]) -> tuple[str, bool]:
-    """The full prompt string ending in the prefilled `{`, and whether it already holds special tokens.
+def build(tokenizer: Any, doc: dict[str, Any], prefill: str = PREFILL) -> tuple[str, bool]:
+    """The full prompt string ending in `prefill`, and whether it already holds special tokens.
 
     Instruction-tuned models get their chat template (which adds BOS itself); a bare model gets
-    plain text. Prefilling `{` makes the first generated token part of the object.
+    plain text. Prefilling `{` makes the first generated token part of the object; constrained
+    decoding passes `""`, because its grammar forces the `{` anyway.
     """
     context = poster_context(doc)
     if getattr(tokenizer, "chat_template", None):
         messages = [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": context}]
         text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        return text + PREFILL, True
-    return f"{INSTRUCTIONS}\n\n{context}\n\nJSON: {PREFILL}", False
+        return text + prefill, True
+    return f"{INSTRUCTIONS}\n\n{context}\n\nJSON: {prefill}", False

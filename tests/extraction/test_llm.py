@@ -1,7 +1,10 @@
 """LLM enrichment on CPU with a tiny random Llama built on the spot: no download, no GPU.
 
-The random model writes garbage, which is exactly what exercises the real load → generate →
-parse → fall back path; the parse/repair/merge rules are tested on fixed model outputs.
+Unconstrained, the random model writes garbage, which is exactly what exercises the real
+load → generate → parse → fall back path. Constrained, the same random weights can only write
+JSON of the answer schema, which is what proves the mask rather than the model does the work.
+The parse/repair/merge rules are tested on fixed model outputs. The real instruct model
+(SmolLM2, GGUF) runs in `test_llm_real.py`.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from extraction import api, llm
-from extraction.llm import generate, loader, merge, parse, prompt
+from extraction.llm import answer, generate, loader, merge, parse, prompt
 from extraction.model import Block, Line, Page, Word
 from tests.factories import PosterSpec, poster_pdf
 
-ENV = ("JSON_MODEL_PATH", "JSON_MODEL_ID", "JSON_MODEL_QUANT", "LLM_MAX_NEW_TOKENS", "LLM_TIMEOUT_SECONDS",
-       "LLM_PROMPT_CHARS", "EXTRACTION_ENGINE")  # fmt: skip
+ENV = ("JSON_MODEL_PATH", "JSON_MODEL_ID", "JSON_MODEL_QUANT", "JSON_MODEL_GGUF_FILE", "LLM_MAX_NEW_TOKENS",
+       "LLM_TIMEOUT_SECONDS", "LLM_PROMPT_CHARS", "LLM_CONSTRAINED", "EXTRACTION_ENGINE")  # fmt: skip
 MISSING_ID = "posterx-tests/no-such-model"
 GOOD = (
     '{"subjects": ["coral reefs", "graph matching", "reef monitoring", "ecology"], '
@@ -81,6 +84,28 @@ def use_tiny(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JSON_MODEL_PATH", str(tiny_model))
     monkeypatch.setenv("LLM_MAX_NEW_TOKENS", "48")
     return tiny_model
+
+
+@pytest.fixture
+def garbage(use_tiny: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tiny model without the schema mask: it writes garbage."""
+    monkeypatch.setenv("LLM_CONSTRAINED", "0")
+    return use_tiny
+
+
+@pytest.fixture(scope="session")
+def constrained_answer(tiny_model: Path) -> generate.Output:
+    """One complete constrained answer of the random model (its tokens are ~1 character: 700 fit)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ENV:
+            mp.delenv(name, raising=False)
+        mp.setenv("JSON_MODEL_PATH", str(tiny_model))
+        mp.setenv("LLM_MAX_NEW_TOKENS", "700")
+        loader.reset()
+        try:
+            return generate.run(loader.get(), layout_doc(abstract=False))
+        finally:
+            loader.reset()
 
 
 @pytest.fixture(scope="session")
@@ -249,12 +274,12 @@ def test_status_bad_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_status_configured_then_ok(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
-    assert llm.status()["json_model"] == "configured (not loaded)"
+    assert llm.status()["json_model"] == "configured (not loaded, safetensors)"
     llm.warm_up()  # EXTRACTION_ENGINE unset means auto: no GPU, so nothing is loaded
-    assert llm.status()["json_model"] == "configured (not loaded)"
+    assert llm.status()["json_model"] == "configured (not loaded, safetensors)"
     monkeypatch.setenv("EXTRACTION_ENGINE", "hybrid")
     llm.warm_up()
-    assert llm.status()["json_model"] == "ok"
+    assert llm.status()["json_model"] == "ok (safetensors, float32)"
 
 
 def test_auto_is_layout_without_cuda(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
@@ -286,12 +311,13 @@ def test_broken_weights_reported_and_not_retried(tmp_path: Path, monkeypatch: py
 # --- the real path on the tiny model -------------------------------------------------------------
 
 
-def test_real_generation_falls_back_on_garbage(use_tiny: Path):
+def test_real_generation_falls_back_on_garbage(garbage: Path):
     doc = layout_doc(abstract=False)
     out, info = llm.enrich(doc, page_of("x"))
     assert out == doc
-    assert info["engine"] == "hybrid" and info["model"] == str(use_tiny)
-    assert info["llm_used"] is False
+    assert info["engine"] == "hybrid" and info["model"] == str(garbage)
+    assert info["llm_used"] is False and info["constrained"] is False
+    assert info["llm_json"] == "unusable" and info["model_format"] == "safetensors"
     assert 0 < info["new_tokens"] <= 48
     assert any("layout result kept" in w for w in info["warnings"])
     bench = llm.benchmark_info()
@@ -317,7 +343,7 @@ def test_generation_error_falls_back(use_tiny: Path, monkeypatch: pytest.MonkeyP
     assert "CUDA out of memory" in info["warnings"][0]
 
 
-def test_timeout_stops_generation(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
+def test_timeout_stops_generation(garbage: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LLM_TIMEOUT_SECONDS", "0.000001")
     monkeypatch.setenv("LLM_MAX_NEW_TOKENS", "400")
     _, info = llm.enrich(layout_doc(), page_of("x"))
@@ -345,7 +371,7 @@ def test_stopping_criterion_ends_at_balanced_brace(use_tiny: Path):
 # --- extract() end to end ------------------------------------------------------------------------
 
 
-def test_extract_hybrid_with_tiny_model(use_tiny: Path, pdf: Path):
+def test_extract_hybrid_with_tiny_model(garbage: Path, pdf: Path):
     doc = api.extract(pdf, engine="hybrid")
     meta = doc["_extraction"]
     assert meta["engine"] == "hybrid" and meta["llm_used"] is False
@@ -390,6 +416,8 @@ def test_cli_extract_hybrid(use_tiny: Path, pdf: Path, tmp_path: Path):
     assert run.returncode == 0, run.stderr
     written = [json.loads(p.read_text()) for p in (tmp_path / "out").rglob("*.json")]
     assert written and written[0]["_extraction"]["engine"] == "hybrid"
+    assert written[0]["_extraction"]["constrained"] is True  # the default
+    assert written[0]["_extraction"]["llm_json"] in ("valid", "repaired")
     env = {k: v for k, v in env.items() if k != "JSON_MODEL_PATH"}
     env["JSON_MODEL_ID"] = "nobody/not-in-the-local-cache"
     run = subprocess.run([str(cli), "extract", "--engine", "hybrid", str(pdf), "-o", "-"],
@@ -398,3 +426,239 @@ def test_cli_extract_hybrid(use_tiny: Path, pdf: Path, tmp_path: Path):
     meta = json.loads(run.stdout)["_extraction"]
     assert meta["engine"] == "hybrid" and meta["llm_used"] is False
     assert any("layout result" in w or "LLM" in w for w in meta["warnings"]), meta["warnings"]
+
+
+# --- constrained decoding ------------------------------------------------------------------------
+
+
+def test_constrained_random_model_writes_schema_valid_json(constrained_answer: generate.Output):
+    """Random weights, yet the answer is one JSON object of the answer schema, as written."""
+    out = constrained_answer
+    assert out.constrained and out.notes == ()
+    value = answer.strict(out.text)
+    assert value is not None, out.text[:300]
+    assert list(value) == list(answer.SCHEMA["properties"])  # generated in the schema's order
+    assert value["researchField"] in parse.DOMAINS
+    assert out.new_tokens < 700  # closed by the grammar, not by the cap
+
+
+def test_every_prefix_of_a_constrained_answer_parses(constrained_answer: generate.Output):
+    """What the cap or the timeout leaves of a constrained answer is a prefix of a valid object:
+    the lenient parser turns every such prefix into an object, and once `researchField` is written,
+    into a usable one. So a cut answer is repaired, never unusable."""
+    text = constrained_answer.text
+    field_done = text.index('","subjects"') + 1
+    for n in range(1, len(text) + 1):
+        value = parse.loads_lenient(text[:n])
+        if n > len('{"researchField":'):
+            assert isinstance(value, dict), text[:n]
+        if n >= field_done:
+            assert parse.parse(text[:n]).get("researchField") in parse.DOMAINS, text[:n]
+
+
+def test_constrained_answer_cut_by_the_cap_is_still_used(use_tiny: Path):
+    doc = layout_doc(abstract=False)
+    out, info = llm.enrich(doc, page_of("x"))  # 48 tokens: the grammar is cut inside `subjects`
+    assert info["constrained"] is True and info["new_tokens"] == 48
+    assert info["llm_json"] == "repaired"
+    assert info["llm_used"] is True and out["researchField"] in parse.DOMAINS
+    for key in ("titles", "creators", "content"):
+        assert out[key] == doc[key]
+
+
+def test_constrained_timeout_keeps_the_caps(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("LLM_TIMEOUT_SECONDS", "0.000001")
+    monkeypatch.setenv("LLM_MAX_NEW_TOKENS", "400")
+    _, info = llm.enrich(layout_doc(), page_of("x"))
+    assert info["constrained"] is True and info["new_tokens"] < 400
+    assert any("time limit" in w for w in info["warnings"])
+
+
+def test_schema_mask_allows_only_the_schema_then_only_eos(use_tiny: Path):
+    import torch
+
+    from extraction.llm.constrain import SchemaMask
+
+    runtime = loader.get()
+    tok = runtime.tokenizer
+    eos = [tok.eos_token_id]
+    prompt_ids = torch.tensor([[tok.bos_token_id]])
+    mask = SchemaMask(runtime, prompt_len=1, eos=eos)
+    vocab = runtime.model.config.vocab_size + 7  # an output layer padded past the tokenizer
+    allowed = torch.isfinite(mask(prompt_ids, torch.zeros(1, vocab)))[0]
+    assert not allowed[len(tok) :].any()
+    assert all(tok.decode([i]).startswith("{") for i in allowed.nonzero().flatten().tolist())
+    # A token the schema forbids puts the matcher in error: from then on only EOS, and the reason is kept.
+    bad = tok.encode("x", add_special_tokens=False)[0]
+    allowed = torch.isfinite(mask(torch.tensor([[tok.bos_token_id, bad]]), torch.zeros(1, vocab)))[0]
+    assert allowed.nonzero().flatten().tolist() == eos
+    assert mask.error
+
+
+def test_without_the_grammar_library_generation_goes_on_unconstrained(
+    use_tiny: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setitem(sys.modules, "llguidance", None)  # `import llguidance` now fails
+    monkeypatch.setitem(sys.modules, "llguidance.hf", None)
+    _, info = llm.enrich(layout_doc(), page_of("x"))
+    assert info["constrained"] is False
+    assert any("constrained decoding unavailable (ModuleNotFoundError" in w for w in info["warnings"]), info[
+        "warnings"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("0", False), ("off", False), ("no", False), ("1", True), ("", True)]
+)
+def test_llm_constrained_setting(value: str, expected: bool, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("LLM_CONSTRAINED", value)
+    assert generate.constrained() is expected
+
+
+def test_summary_loop_and_echoed_fields_are_dropped():
+    looped = (
+        "M dwarfs are the most common stars. They are the largest class in the galaxy. "
+        "They are the largest class in the galaxy. They are the largest class in the galaxy. They"
+    )
+    fields = parse.validate(
+        {"description": looped, "subjects": ["M dwarfs", "Life Sciences", "Physical Sciences", "transits"]}
+    )
+    assert fields["description"] == (
+        "M dwarfs are the most common stars. They are the largest class in the galaxy."
+    )
+    assert "subjects" not in fields  # two real keywords left after the echoed field names: too few
+
+
+# --- GGUF: finding the file ----------------------------------------------------------------------
+
+
+def _gguf(path: Path) -> Path:
+    path.write_bytes(loader.GGUF_MAGIC + b"\x03\x00\x00\x00" + bytes(64))
+    return path
+
+
+def test_gguf_file_as_model_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    model = _gguf(tmp_path / "mounted-without-suffix")  # Compose mounts the file at a fixed path
+    monkeypatch.setenv("JSON_MODEL_PATH", str(model))
+    source = loader.resolve(loader.config())
+    assert (source.directory, source.format, source.gguf_file) == (tmp_path, "gguf", model.name)
+    assert llm.status()["json_model"] == f"configured (not loaded, gguf {model.name})"
+
+
+def test_gguf_directory_one_file_or_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    _gguf(tmp_path / "m.Q4_K_M.gguf")
+    monkeypatch.setenv("JSON_MODEL_PATH", str(tmp_path))
+    assert loader.resolve(loader.config()).gguf_file == "m.Q4_K_M.gguf"
+    _gguf(tmp_path / "m.Q8_0.gguf")
+    with pytest.raises(loader.ModelUnavailable, match="several GGUF files.*JSON_MODEL_GGUF_FILE"):
+        loader.resolve(loader.config())
+    monkeypatch.setenv("JSON_MODEL_GGUF_FILE", "m.Q8_0.gguf")
+    assert loader.resolve(loader.config()).gguf_file == "m.Q8_0.gguf"
+    monkeypatch.setenv("JSON_MODEL_GGUF_FILE", "m.F16.gguf")
+    with pytest.raises(loader.ModelUnavailable, match="JSON_MODEL_GGUF_FILE m.F16.gguf is not in"):
+        loader.resolve(loader.config())
+
+
+def test_gguf_file_beside_a_transformers_config_is_chosen_by_name(
+    tiny_model: Path, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setenv("JSON_MODEL_PATH", str(tiny_model))
+    assert loader.resolve(loader.config()).format == "safetensors"
+    monkeypatch.setenv("JSON_MODEL_GGUF_FILE", "model.safetensors")  # exists, but is no GGUF
+    with pytest.raises(loader.ModelUnavailable, match="is not a GGUF file"):
+        loader.resolve(loader.config())
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: (d / "weights.bin").write_bytes(b"PK\x03\x04"), "is a file but not a GGUF model"),
+        (lambda d: None, "has no config.json and no .gguf file"),
+    ],
+)
+def test_wrong_model_paths_say_what_to_fix(setup, message: str, tmp_path: Path, monkeypatch):
+    written = setup(tmp_path)
+    target = tmp_path / "weights.bin" if written else tmp_path
+    monkeypatch.setenv("JSON_MODEL_PATH", str(target))
+    assert llm.status()["json_model"].startswith("error: ")
+    assert message in llm.status()["json_model"]
+
+
+# --- load plan: device, dtype, 4-bit -------------------------------------------------------------
+
+
+def test_4bit_quantisation_config_is_built_whenever_cuda_is_reported(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Only CUDA's presence is faked; bitsandbytes and transformers' BitsAndBytesConfig are the real ones
+    from requirements/gpu.txt, so a missing or broken bitsandbytes pin fails here, on any machine."""
+    from transformers import BitsAndBytesConfig
+
+    monkeypatch.setattr(loader, "cuda_available", lambda: True)
+    monkeypatch.setenv("JSON_MODEL_PATH", str(tiny_model))
+    monkeypatch.setenv("JSON_MODEL_QUANT", "4bit")
+    cfg = loader.config()
+    how = loader.plan(loader.resolve(cfg), cfg, loader.cuda_available())
+    quant = how.kwargs["quantization_config"]
+    assert isinstance(quant, BitsAndBytesConfig)
+    assert quant.load_in_4bit and quant.bnb_4bit_quant_type == "nf4"
+    assert (how.device, how.dtype, how.notes) == ("cuda", "4bit", [])
+    assert how.kwargs["device_map"] == {"": 0}
+
+
+def test_4bit_without_cuda_refuses_with_a_warning(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(loader, "cuda_available", lambda: False)
+    monkeypatch.setenv("JSON_MODEL_QUANT", "4bit")
+    cfg = loader.config()
+    how = loader.plan(loader.resolve(cfg), cfg, loader.cuda_available())
+    assert "quantization_config" not in how.kwargs and how.dtype == "float32"
+    _, info = llm.enrich(layout_doc(), page_of("x"))  # the real load on the CPU says so in the job's warnings
+    assert "JSON_MODEL_QUANT=4bit needs a CUDA GPU; loaded in float32 on the CPU" in info["warnings"]
+    assert llm.status()["json_model"] == "ok (safetensors, float32)"
+
+
+def test_gguf_plan_dequantises_and_never_requantises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from transformers import GgufConfig
+
+    monkeypatch.setenv("JSON_MODEL_PATH", str(_gguf(tmp_path / "m.gguf")))
+    monkeypatch.setenv("JSON_MODEL_QUANT", "4bit")
+    cfg = loader.config()
+    how = loader.plan(loader.resolve(cfg), cfg, cuda=True)
+    assert isinstance(how.kwargs["quantization_config"], GgufConfig)
+    assert how.kwargs["quantization_config"].dequantize is True  # no kernel fetched from the Hub
+    assert how.kwargs["gguf_file"] == "m.gguf" and how.dtype == "bfloat16"
+    assert any("does not apply to a GGUF model" in n for n in how.notes)
+
+
+# --- posterx bench --engine hybrid ---------------------------------------------------------------
+
+
+def test_bench_hybrid_reports_both_decoding_modes(use_tiny: Path, pdf: Path, tmp_path: Path):
+    """The bench's figures come from the real path: the random model is usable only when constrained."""
+    cli = Path(sys.executable).with_name("posterx")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "p.pdf").write_bytes(pdf.read_bytes())
+    env = {**os.environ, "JSON_MODEL_PATH": str(use_tiny), "LLM_MAX_NEW_TOKENS": "48"}
+    run = subprocess.run(
+        [str(cli), "bench", str(corpus), "--engine", "hybrid", "--json", str(tmp_path / "b.json")],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    summary = json.loads((tmp_path / "b.json").read_text())["summary"]
+    assert summary["llm load_seconds"] > 0 and summary["format"] == "safetensors"
+    assert summary["constrained: usable JSON (valid or repaired)"] == "1/1 (100%)"
+    assert summary["unconstrained: usable JSON (valid or repaired)"] == "0/1 (0%)"
+    assert summary["constrained: tokens/s (median, prompt reading included)"] > 0
+    assert summary["constrained: s/poster (median)"] > 0
+    assert "schema-valid JSON as written" in run.stdout.split("constrained: ", 1)[1]
+
+
+def test_bench_hybrid_without_a_model_says_so(pdf: Path, tmp_path: Path):
+    cli = Path(sys.executable).with_name("posterx")
+    (tmp_path / "p.pdf").write_bytes(pdf.read_bytes())
+    env = {**os.environ, "JSON_MODEL_ID": MISSING_ID}
+    env.pop("JSON_MODEL_PATH", None)
+    run = subprocess.run([str(cli), "bench", str(tmp_path), "--engine", "hybrid"],
+                         capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert run.returncode == 2 and "JSON model cannot be loaded" in run.stderr
