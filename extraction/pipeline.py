@@ -15,27 +15,18 @@ from extraction import normalize
 from extraction.model import Page
 from extraction.profile import SourceProfile, for_source
 from extraction.stages import creators, figures, header, lines, metadata, reading_order, sections
-from extraction.stages.headings import is_heading, is_standard_name
+from extraction.stages.headings import is_heading, is_standard_name, names
 
 LABEL_CHARS = 10
 DATA_VALUE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
-ABSTRACT = re.compile(r"^\s*(abstract|summary|zusammenfassung|resumen|résumé|riassunto|overview)\b", re.I)
+# Section names come from one table (headings.SECTION_NAMES), by role.
+ABSTRACT = re.compile(rf"^\s*({names('abstract')})\b", re.I)
 # Sections that list other works and funders: their DOIs and URLs are not the poster's.
-CITED = re.compile(
-    r"^\s*(?:\d+\.?\s*)?(references?|bibliography|literature|literatur|works cited|sources|quellen|"
-    r"acknowledge?ments?|funding|disclosures?)\b",
-    re.I,
-)
-REFERENCES = re.compile(
-    r"^\s*(?:\d+\.?\s*)?(references?|bibliography|literature|literatur|works cited|sources|quellen)\b", re.I
-)
+CITED = re.compile(rf"^\s*(?:\d+\.?\s*)?({names('cited', 'funding')})\b", re.I)
+REFERENCES = re.compile(rf"^\s*(?:\d+\.?\s*)?({names('cited')})\b", re.I)
 # Headings under which a poster's opening section serves as its summary when no abstract is printed.
-OPENING = re.compile(
-    r"^\s*(?:\d+\.?\s*)?(introduction|background|motivation|conclusions?|key (?:findings|messages?)|"
-    r"einleitung|hintergrund|introducción|introduzione)\b",
-    re.I,
-)
+OPENING = re.compile(rf"^\s*(?:\d+\.?\s*)?({names('introduction', 'conclusions')})\b", re.I)
 
 
 def label_sizes(all_lines: list[lines.TextLine]) -> set[int]:
@@ -136,11 +127,6 @@ def analyse(page: Page) -> Layout:
     """Run the stages over a page. The page is not modified."""
     profile = for_source(page.source)
     all_lines = lines.collect(page, reach=profile.fragment_reach)
-    if not profile.exact_weight and sum(ln.bold for ln in all_lines) > 0.5 * len(all_lines):
-        # OCR's "emphasis" is colour against the background. On a dark poster every line is
-        # light-on-dark: that is the page's text colour, not emphasis.
-        for ln in all_lines:
-            ln.bold = False
     body = lines.body_size(all_lines)
     head = header.find(
         all_lines,

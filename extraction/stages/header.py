@@ -332,6 +332,8 @@ def _ends_banner(
     text = ln.plain_text
     if is_event_line(text) or (reading.kind == "affiliation" and vocab.INSTITUTION_WORDS.search(text)):
         return False  # an event label or an institution's name is not a section heading
+    if vocab.NON_AUTHOR_LABEL.match(text) and not is_standard_name(text):
+        return False  # a role line ("Supervisor: …") belongs to the banner
     if is_standard_name(text) and ln.size >= body * 0.9:
         return True
     if is_prose(ln, body):

@@ -21,9 +21,10 @@ KEYWORDS = re.compile(
 )
 CONFERENCE = re.compile(
     r"((?:\d{1,3}(?:st|nd|rd|th)\s+)?(?:[A-Z][\w'’&.-]*\s+){0,8}"
-    r"(?:Conference|Congress|Symposium|Meeting|Workshop|Summit|Summits|Forum|Colloquium|Convention|"
+    # Event nouns, singular or plural ("Joint Summits on ...", "Annual Meetings of ...").
+    r"(?:(?:Conference|Congress|Symposium|Meeting|Workshop|Summit|Forum|Colloquium|Convention|"
     r"Congreso|Congresso|Congrès|Kongress|Konferenz|Tagung|Conferencia|Conferência|Conferenza|Simposio|"
-    r"Simpósio|Colloque|Convegno|Jornadas|Encontro|Encuentro)"
+    r"Simpósio|Colloque|Convegno|Jornadas|Encontro|Encuentro)s?)"
     r"(?:\s+(?:of|on|for|and|the|in)\s+(?:the\s+)?(?:[A-Z][\w'’&.-]*\s*){1,8})?(?:\s+\(?[A-Z]{2,}\s*\d{2,4}\)?)?"
     r"(?:\s+20\d\d)?)"
 )
@@ -37,7 +38,8 @@ OWN_DOI_LABEL = re.compile(
     r"poster (?:is )?(?:available|archived|deposited))\b",
     re.I,
 )
-ACRONYM_YEAR = re.compile(r"\b([A-Z][A-Za-z]{1,10}(?:\s?Europe|\s?EU|\s?US)?)\s?['’]?((?:19|20)\d\d|'\d\d)\b")
+# An event printed as its acronym and year ("DH 2023", "USRSE'25") on a short line.
+ACRONYM_YEAR = re.compile(r"\b([A-Z][A-Za-z]{1,10})\s?['’]?((?:19|20)\d\d|'\d\d)\b")
 YEAR = re.compile(r"(?<!\d)(20[0-3]\d|19[89]\d)(?!\d)")
 DATE = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?[\s./-]+(?:\d{1,2}|[A-Za-z]{3,9})[\s./-]+(?:19|20)\d\d\b|"

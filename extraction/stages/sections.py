@@ -16,10 +16,16 @@ from extraction.stages.headings import RUN_IN, is_heading
 from extraction.stages.lines import TextLine
 from extraction.stages.reading_order import FOOTER_TAG
 
-# Icon fonts (Wingdings, Symbol) put arrows and bullets in the private-use area; one may open a caption.
+# A caption label may follow a glyph the designer set before it (a bullet, an arrow, or an
+# icon-font symbol: Wingdings and Symbol put theirs in the private-use area), as long as the
+# label is set as a label, its number followed by a separator: "➤ Table 2: ...". A list item
+# that mentions a figure ("• Fig. 3 illustrates ...") is text.
 _ICON = "\ue000-\uf8ff"
+_LEAD = rf"[{_ICON}•●▪◦‣∙·○■□➢➤►▶✓✔→⇒➔➜]"
 CAPTION = re.compile(
-    rf"^\s*[{_ICON}]*\s*(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<num>\d+[a-z]?)\b\s*[.:|\-–—]?", re.IGNORECASE
+    rf"^\s*(?:(?:{_LEAD}\s*)+(?=[^\W\d_]+\.?\s*\d+[a-z]?\s*[.:|\-–—]))?"
+    r"(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<num>\d+[a-z]?)\b\s*[.:|\-–—]?",
+    re.IGNORECASE,
 )
 BULLET = re.compile(r"^\s*([•●▪◦‣∙·○■□➢➤►▶✓✔\-–—*]|\d+[.)]\s|[a-z][.)]\s)")
 
@@ -46,7 +52,7 @@ class Caption:
 
     @property
     def text(self) -> str:
-        return re.sub(rf"^[{_ICON}\s]+", "", " ".join(ln.text for ln in self.lines)).strip()
+        return re.sub(rf"^(?:{_LEAD}|\s)+", "", " ".join(ln.text for ln in self.lines)).strip()
 
 
 _HYPHENATED = re.compile(r"\b(\w+)-\s?([a-zäöüßàâçéèêëîïôûùüÿñæœ]\w*)")

@@ -330,3 +330,16 @@ def test_names_in_a_bold_heading_style_do_not_end_the_banner() -> None:
     ] + body_text(700)
     head = find(page)
     assert {"Rania Haddad", "Zeynep Karaca"} <= {z.text for z in head.zone}
+
+
+def test_role_event_and_institution_lines_never_end_the_banner() -> None:
+    """OCR sizes can make them look like headings; they still belong to the banner."""
+    page = [
+        line("Estruturas de dados cinéticas", x=690, y=54, size=38),
+        line("Marcos Siolin Martins", x=350, y=126, size=33),
+        line("Orientadora: Profª. Drª. Cristina Gomes Fernandes", x=860, y=129, size=29, bold=True),
+        line("ENCODE 2023", x=1880, y=135, size=29, bold=True),
+        line("Departamento de Computação, Universidade de São Paulo", x=250, y=193, size=29, bold=True),
+    ] + body_text(400)
+    head = header.find(sorted(page, key=lambda t: t.y), 2800, BODY, size_tolerance=0.25, heading_ratio=1.3)
+    assert "Departamento de Computação, Universidade de São Paulo" in [z.text for z in head.zone]

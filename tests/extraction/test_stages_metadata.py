@@ -71,3 +71,16 @@ def test_a_doi_in_the_references_is_never_the_posters_even_set_apart() -> None:
     ref = line(100, 2000, "DOI: 10.1038/nature22901")
     own, related = metadata.doi_roles([ref], cited={id(ref)}, references={id(ref)})
     assert own == [] and related[0]["relationType"] == "Cites"
+
+
+def test_conference_nouns_may_be_plural() -> None:
+    """Event names use their noun in the plural as often as in the singular."""
+    conf = metadata.conference(["AMIA Joint Summits on Translational Science 2013"])
+    assert conf == {"conferenceName": "AMIA Joint Summits on Translational Science", "conferenceYear": 2013}
+    assert metadata.conference(["14th Annual Meeting"]) == {"conferenceName": "14th Annual Meeting"}
+
+
+def test_an_acronym_and_its_year_name_the_event() -> None:
+    assert metadata.conference(["DH 2023"]) == {"conferenceName": "DH 2023", "conferenceYear": 2023}
+    assert metadata.conference(["USRSE'25"]) == {"conferenceName": "USRSE'25"}
+    assert metadata.conference(["Figure 2023 shows nothing of the kind here at all, really"]) is None

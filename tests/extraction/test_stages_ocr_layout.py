@@ -8,7 +8,6 @@ creators, columns and headings apart.
 from __future__ import annotations
 
 from extraction.model import Block, Line, Page, Word
-from extraction.pipeline import build
 from extraction.profile import OCR, PDF
 from extraction.stages import creators, header, headings, lines, reading_order
 from extraction.stages.lines import TextLine
@@ -112,23 +111,3 @@ def test_standard_heading_counts_when_colour_marks_other_headings() -> None:
     assert not headings.is_heading(
         line(100, 100, "Results were good", 25), 25, nxt, ratio=1.6, emphasis_only=True
     )
-
-
-def test_light_text_on_a_dark_poster_is_not_emphasis() -> None:
-    """Every line reversed out (a dark poster): colour marks nothing, so a short line of body
-    text is not taken for a heading; headings are found by size."""
-    blocks = [box(100, 50, "A study of red dwarf stars near the sun", 2400, 100, bold=True)]
-    blocks.append(box(100, 200, "Ann Berg, Carl Dunn", 800, 40, bold=True))
-    y = 400
-    for name in ("The Program", "The Survey"):
-        blocks.append(box(100, y, name, 500, 70, bold=True))
-        y += 90
-        for i in range(6):
-            text = f"plain running words of body text in the {name} section {i}"
-            blocks.append(box(100, y, text, 1400, 40, bold=True))
-            y += 50
-        blocks.append(box(100, y, "Figures follow", 300, 40, bold=True))
-        y += 90
-    doc = build(Page(width=3000, height=2000, source="ocr", blocks=blocks))
-    titles = [s.get("sectionTitle") for s in doc["content"]["sections"]]
-    assert titles == ["The Program", "The Survey"]

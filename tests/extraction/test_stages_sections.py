@@ -179,3 +179,27 @@ def test_text_after_a_picture_starts_an_untitled_passage() -> None:
     ]
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["The Program", ""]
+
+
+def test_caption_opened_by_a_bullet_or_an_arrow_is_a_caption() -> None:
+    """Designers set a bullet or an arrow before a caption label as often as an icon glyph."""
+    ordered = [
+        line(0, "Results", size=30, bold=True),
+        line(40, "The cells grew as expected in every condition we tried so far."),
+        line(80, "➤ Table 2: Growth rates per condition", block=3),
+        line(104, "in three replicates.", block=3),
+    ]
+    secs, caps = sections.split(ordered, 20.0)
+    assert [(c.kind, c.number, c.text) for c in caps] == [
+        ("table", "2", "Table 2: Growth rates per condition in three replicates.")
+    ]
+    assert "Growth" not in secs[0].content
+
+
+def test_a_list_item_that_mentions_a_figure_stays_text() -> None:
+    ordered = [
+        line(0, "Progress", size=30, bold=True),
+        line(40, "● Fig. 3 illustrates the approach of the subgroup working on metadata.", block=2),
+    ]
+    secs, caps = sections.split(ordered, 20.0)
+    assert caps == [] and "Fig. 3 illustrates" in secs[0].content
