@@ -11,8 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class Box:
+    """Geometry shared by everything placed on a page: a box `x, y, w, h`, origin top-left.
+
+    A mixin without fields, so each dataclass keeps its own field order ("Word(text, x, y, ...)").
+    """
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
 @dataclass
-class Word:
+class Word(Box):
     """One token as printed, with the typography that tells headings and markers apart."""
 
     text: str
@@ -26,17 +46,9 @@ class Word:
     superscript: bool = False
     font_family: str = ""
 
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
 
 @dataclass
-class Line:
+class Line(Box):
     """A run of words on one baseline, in reading order."""
 
     words: list[Word] = field(default_factory=list)
@@ -49,17 +61,9 @@ class Line:
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
 
 @dataclass
-class Block:
+class Block(Box):
     """A paragraph-like group of lines, as the backend segmented it."""
 
     lines: list[Line] = field(default_factory=list)
@@ -71,14 +75,6 @@ class Block:
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
 
 
 @dataclass

@@ -15,12 +15,13 @@ from extraction import normalize
 from extraction.model import Page
 from extraction.profile import SourceProfile, for_source
 from extraction.stages import creators, figures, header, lines, metadata, reading_order, sections
-from extraction.stages.headings import is_heading, is_standard_name, names
+from extraction.stages.headings import is_heading, is_standard_name
+from extraction.vocab import names
 
 LABEL_CHARS = 10
 DATA_VALUE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 SCHEMA_URI = "https://posters.science/schema/v0.2/poster_schema.json"
-# Section names come from one table (headings.SECTION_NAMES), by role.
+# Section names come from one table (vocab.SECTION_NAMES), by role.
 ABSTRACT = re.compile(rf"^\s*({names('abstract')})\b", re.I)
 # Sections that list other works and funders: their DOIs and URLs are not the poster's.
 CITED = re.compile(rf"^\s*(?:\d+\.?\s*)?({names('cited', 'funding')})\b", re.I)

@@ -10,6 +10,44 @@ from __future__ import annotations
 
 import re
 
+# The section names scientific posters use over and over, by role, in the languages of the
+# corpus' kind. One table, so every stage agrees on them: a line that is exactly one of them is
+# a heading whatever its typography (it can end a banner or be refused as an author name even
+# in the title's size or ending in ':'), and the assembler finds the abstract, the sections
+# that cite other works, and an opening section that summarises the poster by the same words.
+SECTION_NAMES: dict[str, str] = {
+    "abstract": r"abstract|summary|overview|zusammenfassung|resumen|résumé|riassunto|resumo|sommario",
+    "introduction": r"introduction|background|motivation|einleitung|hintergrund|introducción|introduzione|"
+    r"introdução|contexto|contesto",
+    "aims": r"objectives?|aims?|purpose|objetivos?|obiettivi|ziele?",
+    "methods": r"methods?|methodology|materials and methods|approach|methoden|métodos|metodologia|metodi|"
+    r"méthodes?|méthodologie",
+    "results": r"results?|findings|results and discussion|discussion|ergebnisse|resultados|risultati|"
+    r"résultats|discussão|discusión|discussione",
+    # Posters set out "key finding first" open with their conclusions.
+    "conclusions": r"conclusions?|key (?:findings|messages?)|take[- ]home messages?|fazit|conclusiones|"
+    r"conclusão|conclusões|conclusioni",
+    "outlook": r"outlook|future work|trabalhos futuros|perspectives",
+    "cited": r"references?|bibliography|literature|literatur|works cited|sources|quellen|referências|"
+    r"referencias|bibliografia|bibliographie|références",
+    "funding": r"acknowledge?ments?|funding|disclosures?|conflicts? of interest|agradecimentos|"
+    r"agradecimientos|ringraziamenti|remerciements|danksagung",
+    "other": r"contact|abbreviations",
+}
+
+
+def names(*roles: str) -> str:
+    """The section names of `roles` (of every role when none is given) as a regex alternation."""
+    return "|".join(SECTION_NAMES[r] for r in roles or tuple(SECTION_NAMES))
+
+
+# The words that open a caption ("Figure 2.", "Tab. 1:"), as a regex alternation.
+CAPTION_WORDS = r"fig(?:ure)?|table|tab|abb(?:ildung)?|figura|tabela|tabla|tabella|tableau"
+# Labels of a printed keyword line.
+KEYWORD_LABELS = (
+    r"key\s*words?|keywords?|schlüsselwörter|palabras clave|palavras[- ]chave|parole chiave|mots[- ]clés"
+)
+
 # Words that name an institution: affiliations are printed with them, names and titles rarely.
 INSTITUTION_WORDS = re.compile(
     r"\b(universit(?:y|ies|at|ät|é|à|ad|ade|eit|et|as)|institut(?:e|es|o|a|ion|ions|et)?|department|dept\.?|"

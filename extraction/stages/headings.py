@@ -9,35 +9,11 @@ from __future__ import annotations
 import re
 
 from extraction.stages.lines import TextLine
+from extraction.vocab import CAPTION_WORDS, names
 
-_CAPTION = re.compile(r"^\s*(fig(ure)?|table|tab)\.?\s*\d", re.IGNORECASE)
+_CAPTION = re.compile(rf"^\s*({CAPTION_WORDS})\.?\s*\d", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[•●▪◦‣∙·○■□➢➤►▶✓✔\-–—*]")
 _SENTENCE_END = re.compile(r"[.,;:]$")
-# The section names scientific posters use over and over, by role, in the languages of the
-# corpus' kind. One table, so every stage agrees on them: a line that is exactly one of them is
-# a heading whatever its typography (it can end a banner or be refused as an author name even
-# in the title's size or ending in ':'), and the assembler finds the abstract, the sections
-# that cite other works, and an opening section that summarises the poster by the same words.
-SECTION_NAMES: dict[str, str] = {
-    "abstract": r"abstract|summary|overview|zusammenfassung|resumen|résumé|riassunto",
-    "introduction": r"introduction|background|motivation|einleitung|hintergrund|introducción|introduzione",
-    "aims": r"objectives?|aims?|purpose",
-    "methods": r"methods?|methodology|materials and methods|approach|methoden|métodos",
-    "results": r"results?|findings|results and discussion|discussion|ergebnisse|resultados",
-    # Posters set out "key finding first" open with their conclusions.
-    "conclusions": r"conclusions?|key (?:findings|messages?)|take[- ]home messages?|fazit|conclusiones",
-    "outlook": r"outlook|future work",
-    "cited": r"references?|bibliography|literature|literatur|works cited|sources|quellen",
-    "funding": r"acknowledge?ments?|funding|disclosures?|conflicts? of interest",
-    "other": r"contact|abbreviations",
-}
-
-
-def names(*roles: str) -> str:
-    """The section names of `roles` (of every role when none is given) as a regex alternation."""
-    return "|".join(SECTION_NAMES[r] for r in roles or tuple(SECTION_NAMES))
-
-
 _NAMES = f"({names()})"
 STANDARD = re.compile(rf"^\s*(?:\d+\.?\s*)?{_NAMES}\s*[*†‡¹²³]*\s*:?\s*$", re.IGNORECASE)
 # A run-in heading: "REFERENCES: 1. Johnson DE ..." opens a section on the same line.

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from extraction.model import Page, Word
+from extraction.model import Box, Page, Word
 
 
 @dataclass
-class TextLine:
+class TextLine(Box):
     """A printed line: its words, box, dominant font size and weight, and source block."""
 
     words: list[Word]
@@ -29,14 +29,6 @@ class TextLine:
     block: int
     index: int = 0
     tags: set[str] = field(default_factory=set)
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
 
     @property
     def text(self) -> str:

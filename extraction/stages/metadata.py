@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from extraction.vocab import KEYWORD_LABELS
+
 DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>,;]+[^\s\"<>,;.)\]])", re.IGNORECASE)
 URL = re.compile(r"\b((?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;)\]])", re.IGNORECASE)
 POSTER_NO = re.compile(
     r"\b(poster|abstract)\s*(?:nr|no|number|#|id)\.?\s*[:#]?\s*([A-Z]{0,4}-?\d{1,6}[A-Z]?)\b", re.I
 )
-KEYWORDS = re.compile(
-    r"^\s*(key\s*words?|keywords?|schlüsselwörter|palabras clave|mots[- ]clés)\s*[:\-–—]\s*(.+)$", re.I
-)
+KEYWORDS = re.compile(rf"^\s*({KEYWORD_LABELS})\s*[:\-–—]\s*(.+)$", re.I)
 CONFERENCE = re.compile(
     r"((?:\d{1,3}(?:st|nd|rd|th)\s+)?(?:[A-Z][\w'’&.-]*\s+){0,8}"
     # Event nouns, singular or plural ("Joint Summits on ...", "Annual Meetings of ...").

@@ -15,6 +15,7 @@ from extraction.stages.figures import AFTER_PICTURE_TAG, CAPTION_TAG
 from extraction.stages.headings import RUN_IN, is_heading
 from extraction.stages.lines import TextLine
 from extraction.stages.reading_order import FOOTER_TAG
+from extraction.vocab import CAPTION_WORDS
 
 # A caption label may follow a glyph the designer set before it (a bullet, an arrow, or an
 # icon-font symbol: Wingdings and Symbol put theirs in the private-use area), as long as the
@@ -24,7 +25,7 @@ _ICON = "\ue000-\uf8ff"
 _LEAD = rf"[{_ICON}•●▪◦‣∙·○■□➢➤►▶✓✔→⇒➔➜]"
 CAPTION = re.compile(
     rf"^\s*(?:(?:{_LEAD}\s*)+(?=[^\W\d_]+\.?\s*\d+[a-z]?\s*[.:|\-–—]))?"
-    r"(?P<kind>fig(?:ure)?|table|tab)\.?\s*(?P<num>\d+[a-z]?)\b\s*[.:|\-–—]?",
+    rf"(?P<kind>{CAPTION_WORDS})\.?\s*(?P<num>\d+[a-z]?)\b\s*[.:|\-–—]?",
     re.IGNORECASE,
 )
 BULLET = re.compile(r"^\s*([•●▪◦‣∙·○■□➢➤►▶✓✔\-–—*]|\d+[.)]\s|[a-z][.)]\s)")
