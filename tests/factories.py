@@ -28,10 +28,12 @@ def line(
     block: int = 0,
     italic: bool = False,
     font: str = "Helvetica",
+    width: float | None = None,
 ) -> TextLine:
     """A printed line; `^{1,2}` is a superscript word ("Anna Berg^{1}, Carl Dunn^{2}").
 
-    Words are laid out left to right at half an em per character, as a proportional font is.
+    Words are laid out left to right at half an em per character, as a proportional font is;
+    `width` stretches or squeezes them to fill exactly that width (a justified line, a column).
     """
     words: list[Word] = []
     cursor = x
@@ -55,6 +57,12 @@ def line(
             )  # fmt: skip
         )
         cursor += w + (size * 0.1 if sup else size * 0.3)
+    if width is not None and words:
+        natural = words[-1].right - x
+        scale = width / natural if natural > 0 else 1.0
+        for w in words:
+            w.x = x + (w.x - x) * scale
+            w.w *= scale
     return make_line(words, block)
 
 

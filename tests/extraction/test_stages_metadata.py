@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from extraction.model import Word
 from extraction.stages import metadata
-from extraction.stages.lines import TextLine
+from tests.factories import line
 
 
 def test_funder_ids_and_orcids_are_not_poster_identifiers() -> None:
@@ -16,28 +15,21 @@ def test_funder_ids_and_orcids_are_not_poster_identifiers() -> None:
     assert found == [("10.5281/zenodo.123456", "DOI"), ("https://example.org/project", "URL")]
 
 
-def line(x: float, y: float, text: str, size: float = 20, block: int = 0) -> TextLine:
-    words, cursor = [], x
-    for t in text.split():
-        w = len(t) * size * 0.5
-        words.append(Word(text=t, x=cursor, y=y, w=w, h=size, font_size=size))
-        cursor += w + size * 0.3
-    return TextLine(words=words, x=x, y=y, w=cursor - x, h=size, size=size, bold=False, block=block)
-
-
 def test_a_badge_or_a_labelled_doi_is_the_posters_own_and_the_rest_is_related() -> None:
-    badge = line(600, 2800, "DOI 10.5281/zenodo.8099835", size=14)  # a Zenodo badge above a QR code
+    badge = line("DOI 10.5281/zenodo.8099835", x=600, y=2800, size=14)  # a Zenodo badge above a QR code
     # A wide line in another size just above the badge is not the badge's paragraph.
-    authors = line(100, 2770, "Remi Gau, Marco Barilari, Ceren Battal and many more authors here", size=24)
+    authors = line(
+        "Remi Gau, Marco Barilari, Ceren Battal and many more authors here", x=100, y=2770, size=24
+    )
     assert authors.x < badge.x < badge.right < authors.right and badge.y - authors.bottom < badge.h
     body = [
-        line(100, 1000, "We reuse the atlas of Smith et al. (doi:10.1000/atlas.2019) for every site."),
-        line(100, 1030, "and the rest of the sentence runs on to the next line of the column."),
+        line("We reuse the atlas of Smith et al. (doi:10.1000/atlas.2019) for every site.", x=100, y=1000),
+        line("and the rest of the sentence runs on to the next line of the column.", x=100, y=1030),
     ]
     refs = [
-        line(100, 2000, "Hardt M, Lam DK. Surveying proteolytic processes. Proteomics", size=16),
-        line(100, 2020, "Clin Appl 5 (2011): 636-43.", size=16),
-        line(100, 2040, "doi:10.1002/prca.201100015.", size=16),  # a wrapped reference: not apart
+        line("Hardt M, Lam DK. Surveying proteolytic processes. Proteomics", x=100, y=2000, size=16),
+        line("Clin Appl 5 (2011): 636-43.", x=100, y=2020, size=16),
+        line("doi:10.1002/prca.201100015.", x=100, y=2040, size=16),  # a wrapped reference: not apart
     ]
     lines = [*body, *refs, authors, badge]
     own, related = metadata.doi_roles(lines, cited={id(x) for x in refs}, references={id(x) for x in refs})
@@ -58,9 +50,9 @@ def test_a_badge_or_a_labelled_doi_is_the_posters_own_and_the_rest_is_related() 
 
 def test_a_doi_named_as_the_posters_is_its_own_even_in_a_paragraph() -> None:
     lines = [
-        line(100, 100, "Thanks to all participants of the study, who gave their time freely."),
-        line(100, 125, "This poster: https://doi.org/10.5281/zenodo.4446908"),
-        line(100, 150, "Data: 10.5061/dryad.abc123 (deposited with the paper)."),
+        line("Thanks to all participants of the study, who gave their time freely.", x=100, y=100),
+        line("This poster: https://doi.org/10.5281/zenodo.4446908", x=100, y=125),
+        line("Data: 10.5061/dryad.abc123 (deposited with the paper).", x=100, y=150),
     ]
     own, related = metadata.doi_roles(lines, cited=set(), references=set())
     assert own == [{"identifier": "10.5281/zenodo.4446908", "identifierType": "DOI"}]
@@ -68,7 +60,7 @@ def test_a_doi_named_as_the_posters_is_its_own_even_in_a_paragraph() -> None:
 
 
 def test_a_doi_in_the_references_is_never_the_posters_even_set_apart() -> None:
-    ref = line(100, 2000, "DOI: 10.1038/nature22901")
+    ref = line("DOI: 10.1038/nature22901", x=100, y=2000)
     own, related = metadata.doi_roles([ref], cited={id(ref)}, references={id(ref)})
     assert own == [] and related[0]["relationType"] == "Cites"
 

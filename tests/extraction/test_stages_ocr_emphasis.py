@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from extraction.backends.image import emphasised
-from extraction.model import Word
 from extraction.stages.headings import is_heading
-from extraction.stages.lines import TextLine
+from tests.factories import line
 
 
 def box_image(background: tuple[int, int, int], ink: tuple[int, int, int]) -> np.ndarray:
@@ -32,24 +31,21 @@ def test_coloured_ink_is_emphasised() -> None:
     assert emphasised(box_image((255, 255, 255), (200, 30, 30)), XS, YS)
 
 
-def line(text: str, size: float, bold: bool) -> TextLine:
-    words = [Word(text=t, x=0, y=0, w=10, h=size, font_size=size, bold=bold) for t in text.split()]
-    return TextLine(words=words, x=0, y=0, w=10, h=size, size=size, bold=bold, block=0)
-
-
 def test_emphasis_only_headings() -> None:
-    assert is_heading(line("Weitere Schritte", 86, True), 49, emphasis_only=True)
-    assert not is_heading(line("Weitere Schritte", 86, False), 49, emphasis_only=True)
-    assert not is_heading(line("w3 w4 w5 w6", 86, True), 49, emphasis_only=True)
+    assert is_heading(line("Weitere Schritte", size=86, bold=True), 49, emphasis_only=True)
+    assert not is_heading(line("Weitere Schritte", size=86, bold=False), 49, emphasis_only=True)
+    assert not is_heading(line("w3 w4 w5 w6", size=86, bold=True), 49, emphasis_only=True)
     assert not is_heading(
-        line("a long run of coloured words that is really a sentence", 86, True), 49, emphasis_only=True
+        line("a long run of coloured words that is really a sentence", size=86, bold=True),
+        49,
+        emphasis_only=True,
     )
 
 
 def test_small_bold_standard_name_is_a_heading() -> None:
-    assert is_heading(line("References", 15, True), 20)
-    assert not is_heading(line("References", 15, False), 20)
-    assert not is_heading(line("Some small bold words", 15, True), 20)
+    assert is_heading(line("References", size=15, bold=True), 20)
+    assert not is_heading(line("References", size=15, bold=False), 20)
+    assert not is_heading(line("Some small bold words", size=15, bold=True), 20)
 
 
 def test_bar_extent_of_reversed_out_heading() -> None:

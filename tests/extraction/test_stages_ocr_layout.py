@@ -10,17 +10,7 @@ from __future__ import annotations
 from extraction.model import Block, Line, Page, Word
 from extraction.profile import OCR, PDF
 from extraction.stages import creators, header, headings, lines, reading_order
-from extraction.stages.lines import TextLine
-
-
-def line(x: float, y: float, text: str, size: float, bold: bool = False) -> TextLine:
-    words = []
-    cursor = x
-    for t in text.split():
-        w = len(t) * size * 0.5
-        words.append(Word(text=t, x=cursor, y=y, w=w, h=size, font_size=size, bold=bold))
-        cursor += w + size * 0.3
-    return TextLine(words=words, x=x, y=y, w=cursor - x, h=size, size=size, bold=bold, block=0)
+from tests.factories import line
 
 
 def box(x: float, y: float, text: str, width: float, height: float = 40.0, bold: bool = False) -> Block:
@@ -36,12 +26,12 @@ def box(x: float, y: float, text: str, width: float, height: float = 40.0, bold:
 
 def test_a_large_logo_word_is_not_the_title() -> None:
     page_lines = [
-        line(2000, 40, "UNICA", 70),
-        line(100, 60, "Societa", 30),
-        line(200, 300, "Validation of a biochemical assay for an enzyme", 45),
-        line(200, 400, "Laura Dettori¹,2, Paolo Malune², Marta Cara¹", 48),
-        line(200, 480, "¹University of Cagliari, Monserrato, Italy", 34),
-        line(100, 700, "INTRODUCTION", 30),
+        line("UNICA", x=2000, y=40, size=70),
+        line("Societa", x=100, y=60, size=30),
+        line("Validation of a biochemical assay for an enzyme", x=200, y=300, size=45),
+        line("Laura Dettori¹,2, Paolo Malune², Marta Cara¹", x=200, y=400, size=48),
+        line("¹University of Cagliari, Monserrato, Italy", x=200, y=480, size=34),
+        line("INTRODUCTION", x=100, y=700, size=30),
     ]
     head = header.find(page_lines, 4000, 24, size_tolerance=0.25)
     assert [t.text for t in head.title] == ["Validation of a biochemical assay for an enzyme"]
@@ -50,9 +40,9 @@ def test_a_large_logo_word_is_not_the_title() -> None:
 
 def test_a_byline_as_tall_as_the_title_is_not_part_of_it() -> None:
     page_lines = [
-        line(800, 100, "Isolating Sources of Ionization in Nearby Galaxies", 73),
-        line(800, 236, "Garrett E. Polack¹, D. M. Crenshaw¹, B. Meena1, M. Revalski²", 60),
-        line(900, 316, "¹Georgia State University, Atlanta, GA, USA", 48),
+        line("Isolating Sources of Ionization in Nearby Galaxies", x=800, y=100, size=73),
+        line("Garrett E. Polack¹, D. M. Crenshaw¹, B. Meena1, M. Revalski²", x=800, y=236, size=60),
+        line("¹Georgia State University, Atlanta, GA, USA", x=900, y=316, size=48),
     ]
     head = header.find(page_lines, 4000, 39, size_tolerance=0.25)
     assert [t.text for t in head.title] == ["Isolating Sources of Ionization in Nearby Galaxies"]
@@ -60,9 +50,9 @@ def test_a_byline_as_tall_as_the_title_is_not_part_of_it() -> None:
 
 def test_digits_glued_to_names_are_affiliation_markers() -> None:
     zone = [
-        line(100, 100, "Ann Berg1, Carl Dunn2, Eva Fox1,2", 30),
-        line(100, 150, "1University of Oslo, Norway", 24),
-        line(100, 180, "2University of Bergen, Norway", 24),
+        line("Ann Berg1, Carl Dunn2, Eva Fox1,2", x=100, y=100, size=30),
+        line("1University of Oslo, Norway", x=100, y=150, size=24),
+        line("2University of Bergen, Norway", x=100, y=180, size=24),
     ]
     people = creators.extract(zone)
     assert [p["familyName"] for p in people] == ["Berg", "Dunn", "Fox"]
@@ -72,8 +62,10 @@ def test_digits_glued_to_names_are_affiliation_markers() -> None:
 
 
 def test_running_text_with_a_number_is_not_a_byline() -> None:
-    assert not creators.is_byline(line(0, 0, "The protein nsp14 binds, as shown in Figure 2, to RNA", 20))
-    assert creators.is_byline(line(0, 0, "Ann Berg1, Carl Dunn2, Eva Fox1", 20))
+    assert not creators.is_byline(
+        line("The protein nsp14 binds, as shown in Figure 2, to RNA", x=0, y=0, size=20)
+    )
+    assert creators.is_byline(line("Ann Berg1, Carl Dunn2, Eva Fox1", x=0, y=0, size=20))
 
 
 def test_ocr_boxes_on_one_row_stay_apart_but_pdf_fragments_are_glued() -> None:
@@ -93,8 +85,10 @@ def test_a_narrow_gutter_separates_ocr_columns() -> None:
     body = 30.0
     cols = []
     for row in range(5):
-        cols.append(line(0, 100 + 45 * row, f"left column line number {row}", body))
-        cols.append(line(20 + cols[-1].right, 100 + 45 * row, f"right column line number {row}", body))
+        cols.append(line(f"left column line number {row}", x=0, y=100 + 45 * row, size=body))
+        cols.append(
+            line(f"right column line number {row}", x=20 + cols[-1].right, y=100 + 45 * row, size=body)
+        )
     wide = [ln.text for ln in reading_order.order(cols, body)]
     narrow = [ln.text for ln in reading_order.order(cols, body, gutter=0.55)]
     assert wide[:2] == ["left column line number 0", "right column line number 0"]
@@ -104,10 +98,10 @@ def test_a_narrow_gutter_separates_ocr_columns() -> None:
 
 
 def test_standard_heading_counts_when_colour_marks_other_headings() -> None:
-    plain = line(100, 100, "INTRODUCTION", 30)
-    nxt = line(100, 140, "In a study undertaken to define the repertoire of peptides", 25)
+    plain = line("INTRODUCTION", x=100, y=100, size=30)
+    nxt = line("In a study undertaken to define the repertoire of peptides", x=100, y=140, size=25)
     assert headings.is_heading(plain, 25, nxt, ratio=1.6, emphasis_only=True)
-    assert headings.is_heading(line(100, 100, "Abstract:", 26), 25, nxt, ratio=1.6)
+    assert headings.is_heading(line("Abstract:", x=100, y=100, size=26), 25, nxt, ratio=1.6)
     assert not headings.is_heading(
-        line(100, 100, "Results were good", 25), 25, nxt, ratio=1.6, emphasis_only=True
+        line("Results were good", x=100, y=100, size=25), 25, nxt, ratio=1.6, emphasis_only=True
     )

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from extraction.model import Word
 from extraction.stages import sections
 from extraction.stages.lines import TextLine
-
-
-def line(y: float, text: str, size: float = 20.0, bold: bool = False, block: int = 0) -> TextLine:
-    words = [
-        Word(text=t, x=50 + 60 * i, y=y, w=50, h=size, font_size=size, bold=bold)
-        for i, t in enumerate(text.split())
-    ]
-    return TextLine(words=words, x=50, y=y, w=60 * len(words), h=size, size=size, bold=bold, block=block)
+from tests.factories import line
 
 
 def test_caption_opened_by_a_private_use_icon_is_a_caption() -> None:
     ordered = [
-        line(0, "Results", size=30, bold=True),
-        line(40, "The cells grew as expected in every condition we tried so far."),
-        line(80, "\uf0df Figure 1. A) Differentiation protocol B) Staining", block=3),
-        line(104, "of multiple cell types.", block=3),
+        line("Results", y=0, size=30, bold=True, x=50),
+        line("The cells grew as expected in every condition we tried so far.", y=40, x=50),
+        line("\uf0df Figure 1. A) Differentiation protocol B) Staining", y=80, block=3, x=50),
+        line("of multiple cell types.", y=104, block=3, x=50),
     ]
     secs, caps = sections.split(ordered, 20.0)
     assert [c.text for c in caps] == [
@@ -33,13 +25,13 @@ def test_caption_opened_by_a_private_use_icon_is_a_caption() -> None:
 def test_tagged_line_starts_an_unlabelled_caption_with_its_block() -> None:
     from extraction.stages.figures import CAPTION_TAG
 
-    cap_first = line(80, "Black points represent nightly means", block=5)
+    cap_first = line("Black points represent nightly means", y=80, block=5, x=50)
     cap_first.tags.add(CAPTION_TAG)
     ordered = [
-        line(0, "Results", size=30, bold=True),
-        line(40, "The cells grew as expected in every condition we tried so far.", block=4),
+        line("Results", y=0, size=30, bold=True, x=50),
+        line("The cells grew as expected in every condition we tried so far.", y=40, block=4, x=50),
         cap_first,
-        line(104, "of the observations.", block=5),
+        line("of the observations.", y=104, block=5, x=50),
     ]
     secs, caps = sections.split(ordered, 20.0)
     assert [c.text for c in caps] == ["Black points represent nightly means of the observations."]
@@ -49,13 +41,13 @@ def test_tagged_line_starts_an_unlabelled_caption_with_its_block() -> None:
 
 def test_group_heading_takes_its_smaller_sub_sections() -> None:
     ordered = [
-        line(0, "Methods", size=50, bold=True),
-        line(60, "Language models", size=40, bold=True),
-        line(110, "BEREL and AlephBERT were adapted on medieval texts for this task."),
-        line(140, "Fine-tuning", size=40, bold=True),
-        line(190, "Each model was fine-tuned for metaphor detection on our data set."),
-        line(230, "Results", size=50, bold=True),
-        line(290, "BEREL shows the best results of all the models we compared here."),
+        line("Methods", y=0, size=50, bold=True, x=50),
+        line("Language models", y=60, size=40, bold=True, x=50),
+        line("BEREL and AlephBERT were adapted on medieval texts for this task.", y=110, x=50),
+        line("Fine-tuning", y=140, size=40, bold=True, x=50),
+        line("Each model was fine-tuned for metaphor detection on our data set.", y=190, x=50),
+        line("Results", y=230, size=50, bold=True, x=50),
+        line("BEREL shows the best results of all the models we compared here.", y=290, x=50),
     ]
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["Methods", "Results"]
@@ -65,9 +57,9 @@ def test_group_heading_takes_its_smaller_sub_sections() -> None:
 
 def test_no_nesting_when_headings_come_from_colour() -> None:
     ordered = [
-        line(0, "Algorithmus", size=100, bold=True),
-        line(60, "Weitere Schritte", size=86, bold=True),
-        line(110, "Tokenisierung und weitere Schritte der Vorverarbeitung folgen hier."),
+        line("Algorithmus", y=0, size=100, bold=True, x=50),
+        line("Weitere Schritte", y=60, size=86, bold=True, x=50),
+        line("Tokenisierung und weitere Schritte der Vorverarbeitung folgen hier.", y=110, x=50),
     ]
     secs, _ = sections.split(ordered, 49.0, emphasis_only=True)
     assert [s.title for s in secs] == ["Weitere Schritte"]
@@ -76,16 +68,16 @@ def test_no_nesting_when_headings_come_from_colour() -> None:
 
 def test_inset_sub_heading_bars_nest_on_colour_headed_pages() -> None:
     def bar(y: float, text: str, x: float, right: float) -> TextLine:
-        ln = line(y, text, size=100, bold=True)
+        ln = line(text, y=y, size=100, bold=True, x=50)
         ln.x, ln.w = x, right - x
         return ln
 
     ordered = [
         bar(0, "Algorithmus", 270, 2350),
         bar(300, "Positionen erfassen", 510, 2210),
-        line(450, "Wortfolge und Startpositionen werden in einer Tabelle erfasst.", size=80),
+        line("Wortfolge und Startpositionen werden in einer Tabelle erfasst.", y=450, size=80, x=50),
         bar(700, "Weitere Schritte", 2490, 3960),
-        line(850, "Tokenisierung und weitere Schritte der Vorverarbeitung folgen hier.", size=80),
+        line("Tokenisierung und weitere Schritte der Vorverarbeitung folgen hier.", y=850, size=80, x=50),
     ]
     secs, _ = sections.split(ordered, 49.0, emphasis_only=True)
     assert [s.title for s in secs] == ["Algorithmus", "Weitere Schritte"]
@@ -94,11 +86,13 @@ def test_inset_sub_heading_bars_nest_on_colour_headed_pages() -> None:
 
 def test_small_type_paragraph_after_a_gap_is_its_own_section() -> None:
     ordered = [
-        line(0, "Conclusions", size=36, bold=True),
-        line(50, "Co-culturing has little effect on the cellular composition.", size=24, block=1),
-        line(80, "It increases the expression of cytokines in both models.", size=24, block=1),
-        line(140, "This research was supported by the Dutch Ministry of Agriculture", size=20, block=2),
-        line(165, "and received funding from the European Union.", size=20, block=2),
+        line("Conclusions", y=0, size=36, bold=True, x=50),
+        line("Co-culturing has little effect on the cellular composition.", y=50, size=24, block=1, x=50),
+        line("It increases the expression of cytokines in both models.", y=80, size=24, block=1, x=50),
+        line(
+            "This research was supported by the Dutch Ministry of Agriculture", y=140, size=20, block=2, x=50
+        ),
+        line("and received funding from the European Union.", y=165, size=20, block=2, x=50),
     ]
     secs, _ = sections.split(ordered, 24.0)
     assert [s.title for s in secs] == ["Conclusions", ""]
@@ -107,11 +101,11 @@ def test_small_type_paragraph_after_a_gap_is_its_own_section() -> None:
 
 def test_run_in_heading_opens_a_section_on_its_own_line() -> None:
     ordered = [
-        line(0, "Discussion", size=30, bold=True),
-        line(40, "Our analyses show that the regimens are cost-effective in this setting.", block=1),
-        line(100, "REFERENCES: 1. Johnson DE, et al. Nat Rev Dis Primers.", size=12, block=2),
-        line(115, "2020;6:93; 2. Other A, et al.", size=12, block=2),
-        line(140, "ABBREVIATIONS: CE, cost effectiveness; CT, chemotherapy.", size=12, block=3),
+        line("Discussion", y=0, size=30, bold=True, x=50),
+        line("Our analyses show that the regimens are cost-effective in this setting.", y=40, block=1, x=50),
+        line("REFERENCES: 1. Johnson DE, et al. Nat Rev Dis Primers.", y=100, size=12, block=2, x=50),
+        line("2020;6:93; 2. Other A, et al.", y=115, size=12, block=2, x=50),
+        line("ABBREVIATIONS: CE, cost effectiveness; CT, chemotherapy.", y=140, size=12, block=3, x=50),
     ]
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["Discussion", "REFERENCES", "ABBREVIATIONS"]
@@ -121,8 +115,8 @@ def test_run_in_heading_opens_a_section_on_its_own_line() -> None:
 
 def test_run_in_needs_capitals_or_bold() -> None:
     ordered = [
-        line(0, "Methods", size=30, bold=True),
-        line(40, "Results: the assay worked in all twelve runs.", block=1),
+        line("Methods", y=0, size=30, bold=True, x=50),
+        line("Results: the assay worked in all twelve runs.", y=40, block=1, x=50),
     ]
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["Methods"]
@@ -131,13 +125,13 @@ def test_run_in_needs_capitals_or_bold() -> None:
 def test_footer_band_starts_its_own_section() -> None:
     from extraction.stages.reading_order import FOOTER_TAG
 
-    footer = line(200, "Oliver Hahn E-Mail: o.hahn@example.org", block=9)
+    footer = line("Oliver Hahn E-Mail: o.hahn@example.org", y=200, block=9, x=50)
     footer.tags.add(FOOTER_TAG)
     ordered = [
-        line(0, "Acknowledgements", size=30, bold=True),
-        line(40, "We wish to thank the Ministry for funding our research project.", block=1),
+        line("Acknowledgements", y=0, size=30, bold=True, x=50),
+        line("We wish to thank the Ministry for funding our research project.", y=40, block=1, x=50),
         footer,
-        line(225, "Address: Some Street 120, Kiel, Germany", block=9),
+        line("Address: Some Street 120, Kiel, Germany", y=225, block=9, x=50),
     ]
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["Acknowledgements", ""]
@@ -152,14 +146,14 @@ def test_dehyphenate_only_when_the_joined_word_is_printed() -> None:
 
 def test_numbered_sub_sections_follow_their_numbers() -> None:
     ordered = [
-        line(0, "RESULTS", size=40, bold=True),
-        line(60, "1. Size-exclusion chromatography", size=36, bold=True),
-        line(100, "nsp14 and nsp10 eluted apart from each other here.", block=1),
-        line(60, "4. Enzymatic activity curve", size=36, bold=True),
-        line(140, "2. pH dose-dependent", size=36, bold=True),
-        line(240, "3. MgCl2 dose-dependent", size=36, bold=True),
-        line(400, "CONCLUSIONS", size=40, bold=True),
-        line(460, "The assay is sensitive and reproducible for the complex."),
+        line("RESULTS", y=0, size=40, bold=True, x=50),
+        line("1. Size-exclusion chromatography", y=60, size=36, bold=True, x=50),
+        line("nsp14 and nsp10 eluted apart from each other here.", y=100, block=1, x=50),
+        line("4. Enzymatic activity curve", y=60, size=36, bold=True, x=50),
+        line("2. pH dose-dependent", y=140, size=36, bold=True, x=50),
+        line("3. MgCl2 dose-dependent", y=240, size=36, bold=True, x=50),
+        line("CONCLUSIONS", y=400, size=40, bold=True, x=50),
+        line("The assay is sensitive and reproducible for the complex.", y=460, x=50),
     ]
     secs, _ = sections.split(ordered, 20.0)
     assert [s.title for s in secs] == ["RESULTS", "CONCLUSIONS"]
@@ -170,11 +164,11 @@ def test_numbered_sub_sections_follow_their_numbers() -> None:
 def test_text_after_a_picture_starts_an_untitled_passage() -> None:
     from extraction.stages.figures import AFTER_PICTURE_TAG
 
-    after = line(300, "SMARTS time is available on the telescope for a fee.", block=2)
+    after = line("SMARTS time is available on the telescope for a fee.", y=300, block=2, x=50)
     after.tags.add(AFTER_PICTURE_TAG)
     ordered = [
-        line(0, "The Program", size=30, bold=True),
-        line(40, "We study nearby red dwarfs.", block=1),
+        line("The Program", y=0, size=30, bold=True, x=50),
+        line("We study nearby red dwarfs.", y=40, block=1, x=50),
         after,
     ]
     secs, _ = sections.split(ordered, 20.0)
@@ -184,10 +178,10 @@ def test_text_after_a_picture_starts_an_untitled_passage() -> None:
 def test_caption_opened_by_a_bullet_or_an_arrow_is_a_caption() -> None:
     """Designers set a bullet or an arrow before a caption label as often as an icon glyph."""
     ordered = [
-        line(0, "Results", size=30, bold=True),
-        line(40, "The cells grew as expected in every condition we tried so far."),
-        line(80, "➤ Table 2: Growth rates per condition", block=3),
-        line(104, "in three replicates.", block=3),
+        line("Results", y=0, size=30, bold=True, x=50),
+        line("The cells grew as expected in every condition we tried so far.", y=40, x=50),
+        line("➤ Table 2: Growth rates per condition", y=80, block=3, x=50),
+        line("in three replicates.", y=104, block=3, x=50),
     ]
     secs, caps = sections.split(ordered, 20.0)
     assert [(c.kind, c.number, c.text) for c in caps] == [
@@ -198,8 +192,8 @@ def test_caption_opened_by_a_bullet_or_an_arrow_is_a_caption() -> None:
 
 def test_a_list_item_that_mentions_a_figure_stays_text() -> None:
     ordered = [
-        line(0, "Progress", size=30, bold=True),
-        line(40, "● Fig. 3 illustrates the approach of the subgroup working on metadata.", block=2),
+        line("Progress", y=0, size=30, bold=True, x=50),
+        line("● Fig. 3 illustrates the approach of the subgroup working on metadata.", y=40, block=2, x=50),
     ]
     secs, caps = sections.split(ordered, 20.0)
     assert caps == [] and "Fig. 3 illustrates" in secs[0].content
