@@ -18,6 +18,7 @@ The conventions followed, each with a stage test in tests/extraction/test_stages
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -262,7 +263,14 @@ def _has_id_number(text: str) -> bool:
 
 
 def read_line(line: TextLine) -> Reading:
-    """Classify one line of a creator region and read what it says."""
+    """Classify one line of a creator region and read what it says (a fresh copy each call:
+    callers annotate the people they get)."""
+    if "reading" not in line.memo:
+        line.memo["reading"] = _read_line(line)
+    return copy.deepcopy(line.memo["reading"])
+
+
+def _read_line(line: TextLine) -> Reading:
     text = marked_text(line)
     plain = _unmarked(text)
     if not plain:

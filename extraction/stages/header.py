@@ -407,12 +407,13 @@ def find(
         and ln.right > left
     ]
     # A marker set apart from its affiliation, in the margin of the same row, is still its marker.
+    in_zone = set(zone)
     zone += [
         ln
         for ln in lines
-        if ln not in zone
-        and creators.read_line(ln).kind == "marker"
+        if ln not in in_zone
         and any(abs(ln.y - z.y) < 0.3 * z.size and abs(ln.size - z.size) < 0.2 * z.size for z in zone)
+        and creators.read_line(ln).kind == "marker"
     ]
     above = [ln for ln in lines if ln.bottom <= title_top + 0.2 * seed.size and ln not in head_lines]
     side = [

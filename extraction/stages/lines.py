@@ -15,9 +15,13 @@ from statistics import median
 from extraction.model import Box, Page, Word
 
 
-@dataclass
+@dataclass(eq=False)
 class TextLine(Box):
-    """A printed line: its words, box, dominant font size and weight, and source block."""
+    """A printed line: its words, box, dominant font size and weight, and source block.
+
+    Compared by identity: two lines with the same words at the same place are still two lines.
+    `memo` keeps what stages derive from the line's words (which never change once it is made).
+    """
 
     words: list[Word]
     x: float
@@ -29,15 +33,20 @@ class TextLine(Box):
     block: int
     index: int = 0
     tags: set[str] = field(default_factory=set)
+    memo: dict = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:
-        return join_words(self.words)
+        if "text" not in self.memo:
+            self.memo["text"] = join_words(self.words)
+        return self.memo["text"]
 
     @property
     def plain_text(self) -> str:
         """Text without superscript markers (for titles, headings, names)."""
-        return join_words([w for w in self.words if not w.superscript]) or self.text
+        if "plain" not in self.memo:
+            self.memo["plain"] = join_words([w for w in self.words if not w.superscript]) or self.text
+        return self.memo["plain"]
 
 
 def join_words(words: list[Word]) -> str:
