@@ -102,13 +102,13 @@ def _same_style(a: TextLine, b: TextLine, tolerance: float) -> bool:
 def _style_block(line: TextLine, same: list[TextLine]) -> set[int]:
     """Ids of the lines of `line`'s own block: the same style, one under the other."""
     block = {id(line)}
-    grew = True
-    while grew:
-        grew = False
+    todo = [line]
+    while todo:
+        current = todo.pop()
         for ln in same:
-            if id(ln) not in block and any(id(b) in block and _adjacent(b, ln, line.size) for b in same):
+            if id(ln) not in block and _adjacent(current, ln, line.size):
                 block.add(id(ln))
-                grew = True
+                todo.append(ln)
     return block
 
 
@@ -131,7 +131,10 @@ def _heading_like(line: TextLine, lines: list[TextLine]) -> bool:
     if len(line.plain_text.split()) > 4:
         return False
     same = [ln for ln in lines if _same_style(ln, line, 0.06)]
-    return len(_style_block(line, same)) == 1 and heading_style_recurs(line, lines)
+    if any(ln is not line and _adjacent(line, ln, line.size) for ln in same):
+        return False  # part of a block of its style, as a title's lines are
+    below = [ln for ln in same if ln is not line and ln.y > line.y and len(ln.plain_text.split()) <= 10]
+    return len(below) >= 2
 
 
 def never_title(line: TextLine, lines: list[TextLine]) -> bool:
