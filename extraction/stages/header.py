@@ -152,10 +152,16 @@ def never_title(line: TextLine, lines: list[TextLine]) -> bool:
     )
 
 
-def _credit_line(line: TextLine) -> bool:
+def _credit_line(line: TextLine, lines: list[TextLine]) -> bool:
     """A byline, a role line ("Orientadora: …") or an institution's name: OCR sizes can make
-    them look like a title's next line, but a title never runs on into them."""
+    them look like a title's next line, but a title never runs on into them. OCR may cut a
+    byline into boxes at a marker: a box on the row of a byline, touching it, is byline too."""
     reading = creators.read_line(line)
+    for other in lines:
+        if other is not line and _same_row(other, line) and creators.is_byline(other):
+            gap = max(other.x - line.right, line.x - other.right)
+            if gap < other.size:
+                return True
     if reading.kind in ("skip", "email", "url") or (reading.kind == "people" and reading.strong):
         return True
     return reading.kind == "affiliation" and bool(vocab.INSTITUTION_WORDS.search(line.plain_text))
@@ -195,7 +201,7 @@ def _title_block(seed: TextLine, lines: list[TextLine], tolerance: float) -> lis
                 and (new_row or _touches_row(ln, block, seed))
                 and not never_title(ln, lines)
                 and not _heading_like(ln, lines)
-                and not _credit_line(ln)
+                and not _credit_line(ln, lines)
             ):
                 block.append(ln)
                 grew = True
@@ -391,9 +397,11 @@ def find(
             continue
         if ln.y > title_bottom and _ends_banner(ln, nxt, lines, body, seed, heading_ratio):
             body_top = min(body_top, ln.y - 0.1 * ln.size)
-            if ln.x < right and ln.right > left:
+            overlap = min(ln.right, right) - max(ln.x, left)
+            if overlap > (0 if is_standard_name(ln.plain_text) else 0.5 * ln.w):
                 # The creator zone ends where the title's own column starts its body; a column
-                # beside it may start higher.
+                # beside it may start higher, and a logo's word at the banner's edge is no
+                # heading of the title's column.
                 zone_bottom = ln.y - 0.1 * ln.size
                 break
     # Guard: a poster with no detectable heading keeps a modest creator zone.

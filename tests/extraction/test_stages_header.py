@@ -343,3 +343,29 @@ def test_role_event_and_institution_lines_never_end_the_banner() -> None:
     ] + body_text(400)
     head = header.find(sorted(page, key=lambda t: t.y), 2800, BODY, size_tolerance=0.25, heading_ratio=1.3)
     assert "Departamento de Computação, Universidade de São Paulo" in [z.text for z in head.zone]
+
+
+def test_a_logo_word_at_the_banner_edge_does_not_end_the_zone() -> None:
+    page = [
+        line("Hybrid Spoken Term Discovery System", x=380, y=33, size=61, bold=True),
+        line("Roland Thiollière^{*}, Ewan Dunbar^{*}", x=570, y=196, size=55),
+        line("ENS", x=1795, y=213, size=44, bold=True),
+        line("Maarten Versteegh^{*}, Emmanuel Dupoux^{*}", x=690, y=243, size=48),
+        line("^{*} LSCP, École Normale Supérieure, Paris", x=640, y=300, size=40),
+        line("ERC", x=1795, y=600, size=44, bold=True),
+    ] + body_text(700)
+    head = find(page)
+    assert any("Maarten Versteegh" in z.text for z in head.zone)
+    assert any("LSCP" in z.text for z in head.zone)
+
+
+def test_an_ocr_box_cut_from_a_byline_is_not_the_title() -> None:
+    """OCR may cut "Horea-Ioan Ioanas¹,², Bechara Saab², …" into two boxes at a marker."""
+    page = [
+        line("Opto-fMRI of Monoaminergic Systems and", x=360, y=18, size=72),
+        line("Psychotropic Drugs", x=1150, y=83, size=72),
+        line("Horea-Ioan Ioanasí,2,", x=560, y=150, size=60),
+        line("Bechara Saab^{2}, Markus Rudin^{1}", x=1180, y=150, size=60),
+    ] + body_text(500)
+    head = header.find(sorted(page, key=lambda t: t.y), 2800, BODY, size_tolerance=0.25)
+    assert head.text == "Opto-fMRI of Monoaminergic Systems and Psychotropic Drugs"
