@@ -82,6 +82,8 @@ def _wraps(prev: TextLine, line: TextLine) -> bool:
 # Digits glued to the end of a lower-case word ("Meena1,", "Dettori¹,2"): a marker that lost its
 # superscript, as OCR and some PDF exports print them. A word in running text rarely ends so.
 _GLUED = re.compile(rf"(?<=[a-zß-ÿ{_SUP_CHARS}{_END}])(\d{{1,2}}(?:[,+]\d{{1,2}}(?=[,+\s]|$))*)(?=[,;\s]|$)")
+_LEADING_MARK = re.compile(r"^(\d{1,2})(?=[A-ZÀ-Þ][a-zà-ÿ])")
+_GLUED_INITIALS = re.compile(r"^([A-Z]{1,3})(\d{1,2}(?:[,+]\d{1,2})*)(?=[,;]?$)")
 _SYMBOL_RUN = re.compile(rf"([{_SUP_CHARS}](?:[{_SUP_CHARS}]|,(?=[{_SUP_CHARS}])|,\d{{1,2}}(?=[,;\s]|$))*)")
 
 
@@ -99,8 +101,15 @@ def marked_text(line: TextLine) -> str:
             parts.append(f"{_MARK}{w.text}{_END}")
             continue
         text = unicodedata.normalize("NFKC", w.text) if any(ord(c) > 0xFF00 for c in w.text) else w.text
+        # An ORCID or e-mail icon after a name reads as © or ® in OCR: it is no part of the name.
+        text = text.replace("©", "").replace("®", "")
         text = _SYMBOL_RUN.sub(lambda m: f"{_MARK}{m.group(1)}{_END}", text)
         text = _GLUED.sub(lambda m: f"{_MARK}{m.group(1)}{_END}", text)
+        # Initials with a marker glued on ("Ivanyi P1,", "Colombo GL3,5"), as Vancouver bylines print.
+        text = _GLUED_INITIALS.sub(lambda m: f"{m.group(1)}{_MARK}{m.group(2)}{_END}", text)
+        if not parts or parts[-1].endswith((",", ";")):
+            # A raised marker read into the word it opens ("; 2Delta Hat Ltd"), as OCR does.
+            text = _LEADING_MARK.sub(lambda m: f"{_MARK}{m.group(1)}{_END}", text)
         parts.append(text)
     return " ".join(parts)
 

@@ -475,3 +475,14 @@ def test_author_footnotes_are_not_affiliations() -> None:
         ["Trinity College Dublin, Ireland"],
         ["Wellcome Sanger Institute, UK"],
     ]
+
+
+def test_ocr_markers_glued_to_initials_and_icons_read_as_symbols() -> None:
+    """OCR of a Vancouver byline: "Ivanyi P1©, Colombo GL3,5" (© is an ORCID icon)."""
+    zone = [
+        line("Ivanyi P1©, Bullement A2®, Colombo GL3,5", y=0, size=26),
+        line("1Hannover Medical School; 2Delta Hat Ltd; 3University of Pavia; 5SAVE Studi", y=40, size=20),
+    ]
+    out = creators.extract(zone)
+    assert families(out) == ["Ivanyi", "Bullement", "Colombo"]
+    assert out[2]["givenName"] == "GL" and affiliations(out[0]) == ["Hannover Medical School"]

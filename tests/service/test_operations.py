@@ -115,7 +115,7 @@ def test_pptx_job_completes_with_metadata_and_a_thumbnail(stack, eng, bunny, tmp
         meta = conn.execute(sa.select(poster_metadata).where(poster_metadata.c.posterId == poster_id)).one()
     assert title == PosterSpec().title
     assert [c["familyName"] for c in meta.creators] == ["Lopez", "Smith", "Tanaka"]
-    assert meta.format == "PPTX"
+    assert meta.format == "application/vnd.openxmlformats-officedocument.presentationml.presentation"
     assert url.startswith(f"thumbnails/{poster_id}/") and url.endswith(".jpeg")
     if soffice_binary() is not None:  # the worker runs on this machine, with this PATH
         assert note == url
