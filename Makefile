@@ -43,7 +43,7 @@ run: install
 	$(BIN)/python -m app.run
 
 evaluate: install
-	$(BIN)/posterx evaluate ../shared/corpus/dev
+	$(BIN)/posterx evaluate ../shared/corpus/dev ../shared/corpus/wild
 
 bench: install
 	$(BIN)/posterx bench ../shared/corpus/dev
