@@ -229,14 +229,15 @@ def get() -> Settings:
     return load()
 
 
-def get_or_exit() -> Settings:
-    """The settings, or one clear line on stderr and exit status 2.
+def get_or_exit(status: int = 2) -> Settings:
+    """The settings, or one clear line on stderr and exit with `status` (2 by default).
 
     Every entry point (API, CLI, `make run`, development storage, Celery beat and workers through
-    celeryconfig.py) starts with this, so a bad configuration reads the same everywhere.
+    celeryconfig.py) starts with this, so a bad configuration reads the same everywhere. gunicorn
+    passes 4 (its "app failed to load"), so its master stops instead of respawning workers forever.
     """
     try:
         return get()
     except ConfigError as exc:
         print(f"posterx: {exc}", file=sys.stderr, flush=True)
-        raise SystemExit(2) from None
+        raise SystemExit(status) from None

@@ -3,4 +3,4 @@
 from app.api import create_app
 from app.settings import get_or_exit
 
-app = create_app(get_or_exit())
+app = create_app(get_or_exit(status=4))  # 4: gunicorn halts ("App failed to load")
