@@ -1,5 +1,9 @@
 """Celery configuration (Celery's "proj" layout: the app in tasks/celery.py reads this module).
 
+Every value comes from the one `Settings` object (app/settings.py), built once here: so beat, the
+workers and `celery inspect` read the environment and `./.env` exactly as the API and the CLI do,
+and a bad configuration stops them with the same one line. Nothing here reads os.environ.
+
 Reliability settings and why:
 - acks_late + reject_on_worker_lost: a message is acknowledged only after its task finished,
   so a pool process killed mid-extraction gives the message back instead of losing it.
@@ -10,14 +14,14 @@ Reliability settings and why:
   instead of piling up (the next beat tick sends a fresh one).
 """
 
-import os
+from app.broker import GPU_QUEUE, POLL_QUEUE, POLL_TASK, QUEUES
+from app.settings import get_or_exit
 
-from kombu import Exchange, Queue
+_settings = get_or_exit()
+_interval = _settings.poll_interval_seconds
+_hard_limit = _settings.extract_time_limit
 
-_interval = float(os.environ.get("POLL_INTERVAL_SECONDS", "30") or 30)
-_hard_limit = int(os.environ.get("EXTRACT_TIME_LIMIT", "900") or 900)
-
-broker_url = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+broker_url = _settings.redis_url
 result_backend = broker_url
 task_ignore_result = True
 broker_connection_retry_on_startup = True
@@ -29,17 +33,12 @@ task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
 task_time_limit = _hard_limit
-task_soft_time_limit = max(_hard_limit - 30, 10)
+task_soft_time_limit = max(_hard_limit - 30, min(10, _hard_limit - 1), 1)
 
-# Declared explicitly (and re-declared by workers and the API, see tasks/worker.py): on Redis a
-# queue's binding is a key, and a flushed or restarted Redis would otherwise silently drop
-# every message published to it.
-task_queues = (
-    Queue("gpu", Exchange("gpu", type="direct"), routing_key="gpu"),
-    Queue("poll", Exchange("poll", type="direct"), routing_key="poll"),
-)
-task_default_queue = "gpu"
-task_routes = {"posterx.poll": {"queue": "poll"}}
+# Declared explicitly, and re-declared by the workers and the API (app/broker.py, declare_queues).
+task_queues = QUEUES
+task_default_queue = GPU_QUEUE
+task_routes = {POLL_TASK: {"queue": POLL_QUEUE}}
 task_serializer = "json"
 accept_content = ["json"]
 
@@ -49,8 +48,8 @@ worker_hijack_root_logger = False
 
 beat_schedule = {
     "poll-pending-jobs": {
-        "task": "posterx.poll",
+        "task": POLL_TASK,
         "schedule": _interval,
-        "options": {"queue": "poll", "expires": _interval},
+        "options": {"queue": POLL_QUEUE, "expires": _interval},
     }
 }

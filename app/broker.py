@@ -13,8 +13,19 @@ from typing import Any
 
 import redis
 from celery import Celery
+from kombu import Exchange, Queue
 
 from app.settings import Settings
+
+# The service's queues, declared explicitly: on Redis a queue's binding is a key, and a flushed or
+# restarted Redis would otherwise silently drop every message published to it. celeryconfig.py
+# (task_queues), the workers (tasks/worker.py) and the API (below) all declare them through
+# `declare_queues`, so there is one definition.
+GPU_QUEUE = "gpu"
+POLL_QUEUE = "poll"
+QUEUES = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name) for name in (GPU_QUEUE, POLL_QUEUE)
+)
 
 POLL_TASK = "posterx.poll"
 POLL_LOCK = "posterx:poll-coalesce"
@@ -27,11 +38,26 @@ def redis_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5, retry_on_timeout=False)
 
 
+def declare_queues(celery_app: Celery, names: tuple[str, ...] | None = None) -> None:
+    """(Re-)declare our queues' bindings (all, or `names`) on the broker of `celery_app`.
+
+    Cheap and idempotent: what brings publishing back after a Redis flush or restart.
+    """
+    wanted = [q for q in QUEUES if names is None or q.name in names]
+    unknown = set(names or ()) - {q.name for q in QUEUES}
+    if unknown:
+        raise ValueError(f"unknown queue(s): {', '.join(sorted(unknown))}")
+    with celery_app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in wanted:
+            queue.bind(channel).declare()
+
+
 @lru_cache(maxsize=2)
 def celery_client(url: str) -> Celery:
     client = Celery("posterx-api", broker=url)
     client.conf.update(
-        task_queues=__import__("celeryconfig").task_queues,
+        task_queues=QUEUES,
         broker_connection_retry=False,
         broker_connection_max_retries=0,
         broker_transport_options={"max_retries": 0, "socket_timeout": 1, "socket_connect_timeout": 1},
@@ -49,12 +75,9 @@ def request_poll(settings: Settings) -> bool:
     r = redis_client(settings.redis_url)
     if not r.set(POLL_LOCK, "1", nx=True, px=POLL_COALESCE_MS):
         return False
-    import celeryconfig
-
     client = celery_client(settings.redis_url)
-    with client.connection_for_write() as conn:
-        next(q for q in celeryconfig.task_queues if q.name == "poll").bind(conn.default_channel).declare()
-    client.send_task(POLL_TASK, queue="poll", expires=max(settings.poll_interval_seconds, 5), retry=False)
+    declare_queues(client, (POLL_QUEUE,))
+    client.send_task(POLL_TASK, queue=POLL_QUEUE, expires=max(settings.poll_interval_seconds, 5), retry=False)
     return True
 
 
@@ -72,11 +95,8 @@ def worker_reports(settings: Settings) -> list[dict[str, Any]]:
     return [rep for rep in reports if now - rep.get("ts", 0) < 60]
 
 
-def send_task(settings: Settings, name: str, args: list[Any], queue: str = "gpu") -> None:
+def send_task(settings: Settings, name: str, args: list[Any], queue: str = GPU_QUEUE) -> None:
     """Send a task by name (the API never imports tasks/), re-declaring its queue first."""
-    import celeryconfig
-
     client = celery_client(settings.redis_url)
-    with client.connection_for_write() as conn:
-        next(q for q in celeryconfig.task_queues if q.name == queue).bind(conn.default_channel).declare()
+    declare_queues(client, (queue,))
     client.send_task(name, args=args, queue=queue, retry=False)

@@ -11,12 +11,9 @@ from extraction.cli import add_commands as add_extraction_commands
 
 
 def _settings():
-    from app.settings import ConfigError, exit_on_config_error, get
+    from app.settings import get_or_exit
 
-    try:
-        return get()
-    except ConfigError as exc:
-        exit_on_config_error(exc)
+    return get_or_exit()
 
 
 def db_init(_args: argparse.Namespace) -> int:
@@ -79,12 +76,10 @@ def jobs_retry(args: argparse.Namespace) -> int:
 
 
 def submit(args: argparse.Namespace) -> int:
-    import os
-
     from app import submit as client
 
     settings = _settings()
-    api_url = args.api_url or os.environ.get("API_URL") or f"http://localhost:{settings.port}"
+    api_url = args.api_url or settings.api_url or f"http://localhost:{settings.port}"
     return client.run(settings, args.file, api_url, args.wait, args.timeout)
 
 

@@ -97,20 +97,25 @@ def make_server(root: Path, zone: str, access_key: str, host: str, port: int) ->
     return ThreadingHTTPServer((host, port), Handler)
 
 
-def main() -> int:
-    """`python -m app.devstorage`: serve var/storage for the configured zone and key."""
-    from app.settings import ConfigError, exit_on_config_error, get
+def main(argv: list[str] | None = None) -> int:
+    """`python -m app.devstorage [--host H] [--port P] [--root DIR]`: serve a folder for the
+    configured zone and key. By default it listens where BUNNY_STORAGE_URL points and serves
+    var/storage; in a container (docker-compose.yml, profile `dev`) it listens on 0.0.0.0."""
+    import argparse
 
-    try:
-        settings = get()
-    except ConfigError as exc:
-        exit_on_config_error(exc)
+    from app.settings import get_or_exit
+
+    settings = get_or_exit()
     url = urlsplit(settings.bunny_storage_url)
-    root = Path("var/storage")
+    parser = argparse.ArgumentParser(prog="python -m app.devstorage")
+    parser.add_argument("--host", default=url.hostname or "127.0.0.1")
+    parser.add_argument("--port", type=int, default=url.port or 80)
+    parser.add_argument("--root", type=Path, default=Path("var/storage"))
+    args = parser.parse_args(argv)
+    root = args.root
     root.mkdir(parents=True, exist_ok=True)
-    server = make_server(root, settings.bunny_storage_zone, settings.bunny_access_key, url.hostname or "127.0.0.1",
-                         url.port or 80)  # fmt: skip
-    print(f"posterx: development storage on {settings.bunny_storage_url} serving {root}/", flush=True)
+    server = make_server(root, settings.bunny_storage_zone, settings.bunny_access_key, args.host, args.port)
+    print(f"posterx: development storage on {args.host}:{args.port} serving {root}/", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     return 0

@@ -1,30 +1,36 @@
 """`make run`: initialise the database, then run api, beat, worker and flower in the foreground.
 
 Each is a child process; Ctrl-C (or any child exiting) stops them all. Development defaults
-come from `.env` when present (see `.env.example`).
+come from `.env` when present (see `.env.example`); the children read the same settings
+(app/settings.py), `.env` included.
+
+Storage: when BUNNY_STORAGE_URL names this machine and nothing listens on its port, the
+development storage (app/devstorage.py) is started too. When a server already listens there (a
+devstorage left from another run, a MinIO-like look-alike, a test's), it is used as it is, and
+one line says so: starting a second one would only die with "Address already in use".
 """
 
 from __future__ import annotations
 
-import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from app.settings import ConfigError, exit_on_config_error
-from app.settings import get as get_settings
+from app.settings import get_or_exit, is_loopback
 
 
-def commands(settings) -> dict[str, list[str]]:
+def commands(settings, serve_storage: bool = False) -> dict[str, list[str]]:
+    """What `make run` starts. Flower reads FLOWER_BASIC_AUTH from the environment it inherits
+    (as in docker-compose.yml), so the password never shows in `ps`."""
     bin_dir = Path(sys.executable).parent
     var = Path("var")
     var.mkdir(exist_ok=True)
     celery = str(bin_dir / "celery")
     flower_cmd = [celery, "-A", "tasks", "flower", f"--port={settings.flower_port}", "--address=127.0.0.1"]
-    if os.environ.get("FLOWER_BASIC_AUTH"):
-        flower_cmd.append(f"--basic-auth={os.environ['FLOWER_BASIC_AUTH']}")
     return {
         "api": [
             str(bin_dir / "gunicorn"),
@@ -54,16 +60,35 @@ def commands(settings) -> dict[str, list[str]]:
             "gpu@%h",
         ],  # fmt: skip
         "flower": flower_cmd,
-        **({"storage": [sys.executable, "-m", "app.devstorage"]} if local_storage(settings) else {}),
+        **({"storage": [sys.executable, "-m", "app.devstorage"]} if serve_storage else {}),
     }
 
 
 def local_storage(settings) -> bool:
-    """BUNNY_STORAGE_URL on this machine means: serve it ourselves (app.devstorage)."""
-    from urllib.parse import urlsplit
-
+    """BUNNY_STORAGE_URL on this machine (plain http): a development storage may be served there."""
     url = urlsplit(settings.bunny_storage_url)
-    return url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost")
+    return url.scheme == "http" and is_loopback(url.hostname)
+
+
+def listening(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Whether something accepts connections at host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def storage_plan(settings) -> tuple[bool, str]:
+    """(serve the development storage?, the one line that says which storage is used)."""
+    base = settings.bunny_base_url
+    if not local_storage(settings):
+        return False, f"posterx: storage is {base} (not on this machine: no development storage)"
+    url = urlsplit(settings.bunny_storage_url)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    if listening(host, port):
+        return False, f"posterx: storage: a server already listens on {host}:{port}; using it ({base})"
+    return True, f"posterx: storage: serving var/storage/ on {base} (app/devstorage.py)"
 
 
 def ensure_database(url: str) -> None:
@@ -87,10 +112,7 @@ def ensure_database(url: str) -> None:
 
 
 def main() -> int:
-    try:
-        settings = get_settings()
-    except ConfigError as exc:
-        exit_on_config_error(exc)
+    settings = get_or_exit()
     from app import db
 
     ensure_database(settings.database_url)
@@ -99,7 +121,9 @@ def main() -> int:
     warning = db.coexistence_warning()
     if warning:
         print(f"posterx: {warning}", file=sys.stderr, flush=True)
-    procs = {name: subprocess.Popen(cmd) for name, cmd in commands(settings).items()}
+    serve_storage, storage_line = storage_plan(settings)
+    print(storage_line, flush=True)
+    procs = {name: subprocess.Popen(cmd) for name, cmd in commands(settings, serve_storage).items()}
     print(
         f"posterx: api on http://{settings.host}:{settings.port}, flower on :{settings.flower_port}",
         flush=True,

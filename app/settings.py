@@ -3,14 +3,22 @@
 Every variable the service reads is declared here, so the README's table can be checked
 against one place. A missing required variable is a start-up error naming that variable,
 never a failure deep inside a request.
+
+This is the one configuration source of every process: the API, the CLI, `make run`, and Celery
+beat and workers (celeryconfig.py builds Celery's settings from `get_or_exit()`). `.env` is read
+the same way for all of them: from the working directory, never overriding the environment.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
 
 REQUIRED = ("DATABASE_URL", "BUNNY_STORAGE_ZONE", "BUNNY_ACCESS_KEY")
 
@@ -46,6 +54,9 @@ class Settings:
     api_key: str = field(default="", repr=False)
     cors_origins: str = "*"
     log_format: str = "text"
+    api_url: str = ""
+    flower_basic_auth: str = field(default="", repr=False)
+    posterx_container: bool = False
 
     @property
     def bunny_base_url(self) -> str:
@@ -70,7 +81,8 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line, an error or a health response."""
-        out = [self.bunny_access_key, self.api_key, db_password(self.database_url)]
+        flower_password = self.flower_basic_auth.partition(":")[2]
+        out = [self.bunny_access_key, self.api_key, db_password(self.database_url), flower_password]
         return [s for s in out if s and len(s) >= 3]
 
 
@@ -101,19 +113,84 @@ def _num(env: dict[str, str], name: str, default: float, kind=float):
         raise ConfigError(f"setting {name} must be a number, got {raw!r}") from exc
 
 
+ENGINES = ("layout", "hybrid", "auto")
+# URLs a container must not be given: inside a container the loopback address is the container
+# itself, not the host where `make run`'s PostgreSQL, Redis or development storage listen.
+CONTAINER_URLS = ("DATABASE_URL", "REDIS_URL", "BUNNY_STORAGE_URL")
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether a URL's host is this machine: localhost, 127.0.0.0/8, ::1 (or 0.0.0.0)."""
+    if not host:
+        return False
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _check_container_urls(env: dict[str, str]) -> None:
+    """In a container (POSTERX_CONTAINER=1, set by docker-compose.yml), refuse a loopback URL.
+
+    Why: `.env` is written for `make run`, where 127.0.0.1 is the host. A container given the same
+    value would talk to itself and fail later, job by job, with "connection refused".
+    """
+    for name in CONTAINER_URLS:
+        value = env.get(name, "").strip()
+        if value and is_loopback(urlsplit(value).hostname):
+            hint = (
+                "use http://storage:9000 (docker compose --profile dev) or leave it empty for Bunny"
+                if name == "BUNNY_STORAGE_URL"
+                else "use the compose service or a host the container can reach"
+            )
+            raise ConfigError(
+                f"setting {name} points at {urlsplit(value).hostname}, which inside a container is the "
+                f"container itself; {hint}"
+            )
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def dotenv_path() -> Path:
+    """The `.env` every process reads: the one in the working directory (as the README says)."""
+    return Path.cwd() / ".env"
+
+
 def load(env: dict[str, str] | None = None) -> Settings:
-    """Build settings from `env` (default: os.environ after loading .env)."""
+    """Build settings from `env` (default: os.environ after loading ./.env into it).
+
+    `.env` is loaded into os.environ, without overriding what is set, so that child processes
+    (`make run`'s) and libraries that read their own variables see the same values.
+    """
     if env is None:
         from dotenv import load_dotenv
 
-        load_dotenv(override=False)
+        if dotenv_path().is_file():
+            load_dotenv(dotenv_path(), override=False)
         env = dict(os.environ)
     missing = [name for name in REQUIRED if not env.get(name, "").strip()]
     if missing:
         raise ConfigError(f"missing required setting {missing[0]} (set it in the environment or in .env)")
-    engine = env.get("EXTRACTION_ENGINE", "auto") or "auto"
-    if engine not in ("layout", "hybrid", "auto"):
+    engine = (env.get("EXTRACTION_ENGINE", "") or "auto").strip().lower()
+    if engine not in ENGINES:
         raise ConfigError(f"setting EXTRACTION_ENGINE must be layout, hybrid or auto, got {engine!r}")
+    in_container = _flag(env, "POSTERX_CONTAINER")
+    if in_container:
+        _check_container_urls(env)
+    limit = _num(env, "EXTRACT_TIME_LIMIT", 900, int)
+    if limit < 1:
+        raise ConfigError(f"setting EXTRACT_TIME_LIMIT must be a positive number of seconds, got {limit}")
+    interval = _num(env, "POLL_INTERVAL_SECONDS", 30.0)
+    if interval <= 0:
+        raise ConfigError(f"setting POLL_INTERVAL_SECONDS must be positive, got {interval:g}")
+    max_mb = _num(env, "MAX_FILE_MB", 50.0)
+    if max_mb <= 0:
+        raise ConfigError(f"setting MAX_FILE_MB must be positive, got {max_mb:g}")
     return Settings(
         database_url=env["DATABASE_URL"].strip(),
         bunny_storage_zone=env["BUNNY_STORAGE_ZONE"].strip(),
@@ -121,7 +198,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         bunny_region=env.get("BUNNY_REGION", "").strip(),
         bunny_storage_url=env.get("BUNNY_STORAGE_URL", "").strip(),
         private_storage_url=env.get("PRIVATE_STORAGE_URL", "").strip(),
-        poll_interval_seconds=_num(env, "POLL_INTERVAL_SECONDS", 30.0),
+        poll_interval_seconds=interval,
         poll_batch=_num(env, "POLL_BATCH", 10, int),
         port=_num(env, "PORT", 8000, int),
         host=env.get("HOST", "0.0.0.0") or "0.0.0.0",
@@ -131,15 +208,18 @@ def load(env: dict[str, str] | None = None) -> Settings:
         lease_seconds=_num(env, "LEASE_SECONDS", 600, int),
         flower_port=_num(env, "FLOWER_PORT", 5555, int),
         service_db_schema=env.get("SERVICE_DB_SCHEMA", "posterx") or "posterx",
-        max_file_mb=_num(env, "MAX_FILE_MB", 50.0),
+        max_file_mb=max_mb,
         download_connect_timeout=_num(env, "DOWNLOAD_CONNECT_TIMEOUT", 5.0),
         download_read_timeout=_num(env, "DOWNLOAD_READ_TIMEOUT", 30.0),
         download_retries=_num(env, "DOWNLOAD_RETRIES", 4, int),
         extraction_engine=engine,
-        extract_time_limit=_num(env, "EXTRACT_TIME_LIMIT", 900, int),
+        extract_time_limit=limit,
         api_key=env.get("API_KEY", ""),
         cors_origins=env.get("CORS_ORIGINS", "*") or "*",
         log_format=env.get("LOG_FORMAT", "text") or "text",
+        api_url=env.get("API_URL", "").strip(),
+        flower_basic_auth=env.get("FLOWER_BASIC_AUTH", "").strip(),
+        posterx_container=in_container,
     )
 
 
@@ -149,9 +229,15 @@ def get() -> Settings:
     return load()
 
 
-def exit_on_config_error(exc: ConfigError) -> None:
-    """One clear line on stderr and exit status 2: what a start-up script shows the operator."""
-    import sys
+def get_or_exit(status: int = 2) -> Settings:
+    """The settings, or one clear line on stderr and exit with `status` (2 by default).
 
-    print(f"posterx: {exc}", file=sys.stderr)
-    raise SystemExit(2)
+    Every entry point (API, CLI, `make run`, development storage, Celery beat and workers through
+    celeryconfig.py) starts with this, so a bad configuration reads the same everywhere. gunicorn
+    passes 4 (its "app failed to load"), so its master stops instead of respawning workers forever.
+    """
+    try:
+        return get()
+    except ConfigError as exc:
+        print(f"posterx: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(status) from None

@@ -1,9 +1,6 @@
 """WSGI entry point for gunicorn: `gunicorn app.wsgi:app`. Exits with one line if config is missing."""
 
 from app.api import create_app
-from app.settings import ConfigError, exit_on_config_error
+from app.settings import get_or_exit
 
-try:
-    app = create_app()
-except ConfigError as exc:
-    exit_on_config_error(exc)
+app = create_app(get_or_exit(status=4))  # 4: gunicorn halts ("App failed to load")

@@ -7,23 +7,23 @@ import logging
 from celery import chain
 
 from app import db, jobs
+from app.broker import GPU_QUEUE, POLL_TASK, declare_queues
 from app.settings import get as get_settings
 from tasks.celery import app
 from tasks.pipeline import download, extract, upsert
-from tasks.worker import declare_queues
 
 log = logging.getLogger("posterx.poll")
 
 
-@app.task(name="posterx.poll", ignore_result=True, acks_late=False)
+@app.task(name=POLL_TASK, ignore_result=True, acks_late=False)
 def poll() -> int:
     """Claims are committed before the chains are sent; if sending fails, the lease brings them back."""
     settings = get_settings()
     claims = jobs.claim(db.engine(), settings)
     if claims:
-        declare_queues()
+        declare_queues(app, (GPU_QUEUE,))
     for c in claims:
-        chain(download.si(c.token), extract.s(), upsert.s()).apply_async(queue="gpu")
+        chain(download.si(c.token), extract.s(), upsert.s()).apply_async(queue=GPU_QUEUE)
         log.info(
             "claimed job %s (poster %s)",
             c.job_id,

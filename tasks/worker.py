@@ -1,36 +1,81 @@
-"""Worker process set-up: settings checked at start, engine warmed per process, heartbeat.
+"""Worker process set-up: engine warmed per process, heartbeat, queue declaration.
 
-The heartbeat is a Redis key with a short TTL per worker process. The API reads these keys
-for /health: whether anything consumes the gpu queue, and what the worker reports about CUDA,
-the GPU and the JSON model. The API never loads a model itself.
+Settings are checked before any of this: celeryconfig.py builds Celery's configuration from
+`get_or_exit()`, so a worker with a bad configuration stops at start with one line.
+
+The heartbeat is a Redis key with a short TTL per pool process. The API reads these keys for
+/health: whether anything consumes the gpu queue, and what the worker reports about CUDA, the
+GPU and the JSON model (loaded in the pool process; the API never loads a model itself).
+
+The queues a heartbeat names are the ones the worker's consumer really consumes (`-Q`, and any
+`add_consumer`/`cancel_consumer` since): the main process reads them from its consumer and
+shares them with its pool processes through a small shared-memory buffer made before the fork.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import socket
 import threading
 import time
 
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_ready
 
-from app.settings import ConfigError, exit_on_config_error
+from app.broker import HEARTBEAT_PREFIX, declare_queues
 from app.settings import get as get_settings
 
 log = logging.getLogger("posterx.worker")
-HEARTBEAT_PREFIX = "posterx:worker:"
 HEARTBEAT_EVERY = 5.0
 HEARTBEAT_TTL = 20
+_QUEUES_BYTES = 1024
+
+# Comma-separated names of the queues the consumer consumes, written by the worker's main process
+# and read by its pool processes (which inherit it at fork). None outside a worker.
+_consumed: multiprocessing.sharedctypes.SynchronizedString | None = None  # type: ignore[name-defined]
 
 
 @worker_init.connect
-def _check_settings(**_: object) -> None:
-    try:
-        get_settings()
-    except ConfigError as exc:
-        exit_on_config_error(exc)
+def _share_queues(**_: object) -> None:
+    """Main process, before the pool forks: make the buffer the pool processes will inherit."""
+    global _consumed
+    _consumed = multiprocessing.Array("c", _QUEUES_BYTES)
+
+
+@worker_ready.connect
+def _watch_consumer(sender=None, **_: object) -> None:
+    """Main process, once the consumer runs: keep the shared buffer equal to what it consumes."""
+    consumer = sender
+
+    def loop() -> None:
+        while True:
+            try:
+                names = sorted(q.name for q in consumer.task_consumer.queues)
+                _set_consumed(names)
+            except Exception:  # the consumer is restarting (broker away): keep the last value
+                pass
+            time.sleep(1.0)
+
+    threading.Thread(target=loop, name="queues-watch", daemon=True).start()
+
+
+def _set_consumed(names: list[str]) -> None:
+    if _consumed is None:
+        return
+    raw = ",".join(names).encode()[: _QUEUES_BYTES - 1]
+    with _consumed.get_lock():
+        _consumed.value = raw
+
+
+def consumed_queues() -> list[str]:
+    """The queues this worker's consumer consumes (empty until it has started consuming)."""
+    if _consumed is None:
+        return []
+    with _consumed.get_lock():
+        raw = _consumed.value.decode()
+    return [n for n in raw.split(",") if n]
 
 
 @worker_process_init.connect
@@ -52,21 +97,11 @@ def _per_process(**_: object) -> None:
     threading.Thread(target=_heartbeat_loop, name="heartbeat", daemon=True).start()
 
 
-def declare_queues() -> None:
-    """Re-declare our queues' bindings; cheap, and what brings publishing back after a Redis flush."""
-    import celeryconfig
-    from tasks.celery import app
-
-    with app.connection_for_write() as conn:
-        channel = conn.default_channel
-        for queue in celeryconfig.task_queues:
-            queue.bind(channel).declare()
-
-
 def _heartbeat_loop() -> None:
     import redis
 
     from extraction import llm
+    from tasks.celery import app
     from tasks.pipeline import busy
 
     settings = get_settings()
@@ -74,11 +109,11 @@ def _heartbeat_loop() -> None:
     key = f"{HEARTBEAT_PREFIX}{socket.gethostname()}:{os.getpid()}"
     while True:
         try:
-            report = {"host": socket.gethostname(), "pid": os.getpid(), "queues": ["gpu", "poll"],
+            report = {"host": socket.gethostname(), "pid": os.getpid(), "queues": consumed_queues(),
                       "engine": settings.extraction_engine, "busy": busy.is_set(), "ts": time.time(),
                       **llm.status()}  # fmt: skip
             client.set(key, json.dumps(report), ex=HEARTBEAT_TTL)
-            declare_queues()
+            declare_queues(app)  # what brings publishing back after a Redis flush
         except Exception:
             pass  # Redis away: /health will report it; keep trying
         time.sleep(HEARTBEAT_EVERY)

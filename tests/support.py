@@ -282,13 +282,15 @@ ALL_LOGS: list[Path] = []  # every process log of this run, searched for leaked 
 class Proc:
     """A service process (worker, beat, api) with its output captured to a log file."""
 
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self, name: str, cmd: list[str], env: dict[str, str], log_dir: Path, cwd: Path = REPO
+    ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}-{uuid.uuid4().hex[:6]}.log"
         ALL_LOGS.append(self.log_path)
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     @property
@@ -315,8 +317,8 @@ def bin_path(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def worker_cmd(name: str = "w1") -> list[str]:
-    return [bin_path("celery"), "-A", "tasks", "worker", "-Q", "gpu,poll", "-c", "1", "-P", "prefork", "-E",
+def worker_cmd(name: str = "w1", queues: str = "gpu,poll") -> list[str]:
+    return [bin_path("celery"), "-A", "tasks", "worker", "-Q", queues, "-c", "1", "-P", "prefork", "-E",
             "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"{name}@%h"]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -49,13 +50,17 @@ needs_compose = pytest.mark.skipif(
 )
 
 
-def _run_config(tmp_dir: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `config` hermetically: only `env`, and an empty env file instead of a developer's .env."""
+def _run_config(
+    tmp_dir: Path, env: dict[str, str], *args: str, dotenv: str = "", profile: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `config` hermetically: only `env`, and `dotenv` (default empty) as the .env file instead of
+    a developer's."""
     assert COMPOSE is not None
-    empty_env = tmp_dir / "empty.env"
-    empty_env.write_text("")
+    env_file = tmp_dir / "compose.env"
+    env_file.write_text(dotenv)
     full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_dir), **env}
-    cmd = [*COMPOSE, "--env-file", str(empty_env), "-f", str(COMPOSE_FILE), "config", *args]
+    profiles = ["--profile", profile] if profile else []
+    cmd = [*COMPOSE, "--env-file", str(env_file), *profiles, "-f", str(COMPOSE_FILE), "config", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=REPO, timeout=120)
 
 
@@ -251,3 +256,108 @@ def test_no_secret_is_written_in_the_file(raw: dict[str, Any]) -> None:
                 walk(item, f"{path}[{i}]")
 
     walk(raw, "")
+
+
+# The services that run posterx's own code (app/settings.py reads their environment).
+POSTERX_SERVICES = {"init", "api", "beat", "gpu-worker", "flower", "storage", "worker"}
+DEV_PROFILE = {"storage", "worker"}
+
+
+def test_every_posterx_container_is_marked_and_gets_the_whole_configuration(resolved: dict[str, Any]) -> None:
+    """Beat and flower load the same settings as the API now (celeryconfig.py): each container gets
+    the required variables, and POSTERX_CONTAINER=1 turns on the loopback guard."""
+    services = _services(resolved)
+    assert set(services) >= POSTERX_SERVICES
+    for name in POSTERX_SERVICES:
+        env = services[name]["environment"]
+        assert str(env["POSTERX_CONTAINER"]) == "1", name
+        for key in ("DATABASE_URL", "REDIS_URL", "BUNNY_STORAGE_ZONE", "BUNNY_ACCESS_KEY", "EXTRACT_TIME_LIMIT",
+                    "POLL_INTERVAL_SECONDS"):  # fmt: skip
+            assert env.get(key), f"{name} lacks {key}"
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_dev_profile_is_a_local_stack(resolved: dict[str, Any]) -> None:
+    services = _services(resolved)
+    for name, service in services.items():
+        assert (service.get("profiles") == ["dev"]) == (name in DEV_PROFILE), name
+    storage = services["storage"]
+    cmd = _command(storage)
+    assert cmd[:3] == ["python", "-m", "app.devstorage"]
+    assert cmd[cmd.index("--host") + 1] == "0.0.0.0" and cmd[cmd.index("--port") + 1] == "9000"
+    root = cmd[cmd.index("--root") + 1]
+    mounts = [v.split(":") for v in _volume_strings(storage)]
+    assert any(root.startswith(m[1]) and m[0] in resolved["volumes"] for m in mounts), (
+        "storage needs a volume"
+    )
+    worker = services["worker"]
+    assert worker["environment"]["EXTRACTION_ENGINE"] == "layout"
+    assert "deploy" not in worker, "the dev worker needs no GPU"
+    wcmd = _command(worker)
+    assert wcmd[wcmd.index("-Q") + 1] == "gpu,poll"
+
+
+@needs_compose
+def test_dev_profile_config_is_accepted_and_its_storage_url_passes(tmp_path: Path) -> None:
+    from app.settings import load
+
+    yaml = pytest.importorskip("yaml")
+    proc = _run_config(
+        tmp_path, REQUIRED_ENV, dotenv="BUNNY_STORAGE_URL=http://storage:9000\n", profile="dev"
+    )
+    assert proc.returncode == 0, proc.stderr
+    services = yaml.safe_load(proc.stdout)["services"]
+    for name in POSTERX_SERVICES:
+        env = {k: str(v) for k, v in services[name]["environment"].items()}
+        assert load(env).bunny_base_url == "http://storage:9000", name
+
+
+def _refusal(tmp_path: Path, dotenv: str, service: str) -> subprocess.CompletedProcess[str]:
+    """Run `service`'s own command, here, with the environment Compose resolves for it from `dotenv`.
+
+    The container would fail the same way: the command stops while loading its settings, before it
+    connects to anything."""
+    yaml = pytest.importorskip("yaml")
+    proc = _run_config(tmp_path, REQUIRED_ENV, dotenv=dotenv)
+    assert proc.returncode == 0, proc.stderr
+    resolved_service = yaml.safe_load(proc.stdout)["services"][service]
+    env = {k: str(v) for k, v in resolved_service["environment"].items()}
+    bin_dir = Path(sys.executable).parent
+    env.update(PATH=f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}", HOME=str(tmp_path))
+    cmd = _command(resolved_service)
+    cmd = [str(bin_dir / cmd[0]) if (bin_dir / cmd[0]).exists() else cmd[0], *cmd[1:]]
+    if "beat" in cmd:  # the image's schedule directory does not exist here
+        cmd[cmd.index("-s") + 1] = str(tmp_path / "celerybeat-schedule")
+    return subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+@needs_compose
+@pytest.mark.parametrize(
+    ("dotenv", "service", "named"),
+    [
+        ("BUNNY_STORAGE_URL=http://127.0.0.1:9000\n", "init", "BUNNY_STORAGE_URL"),
+        ("BUNNY_STORAGE_URL=http://localhost:9000\n", "beat", "BUNNY_STORAGE_URL"),
+        ("POSTGRES_HOST=localhost\n", "init", "DATABASE_URL"),
+        ("POSTGRES_HOST=127.0.0.1\n", "api", "DATABASE_URL"),
+    ],
+)
+def test_a_loopback_dotenv_is_refused_in_the_containers(
+    tmp_path: Path, dotenv: str, service: str, named: str
+):
+    res = _refusal(tmp_path, dotenv, service)
+    assert res.returncode != 0
+    assert f"posterx: setting {named} points at" in res.stderr, res.stderr
+    assert "inside a container is the container itself" in res.stderr
+
+
+@needs_compose
+def test_redis_and_database_urls_in_dotenv_never_reach_the_containers(tmp_path: Path) -> None:
+    yaml = pytest.importorskip("yaml")
+    dotenv = "REDIS_URL=redis://127.0.0.1:6379/0\nDATABASE_URL=postgresql://postgres@127.0.0.1:5432/posterx\n"
+    proc = _run_config(tmp_path, REQUIRED_ENV, dotenv=dotenv)
+    assert proc.returncode == 0, proc.stderr
+    services = yaml.safe_load(proc.stdout)["services"]
+    for name in POSTERX_SERVICES:
+        env = services[name]["environment"]
+        assert env["REDIS_URL"] == "redis://redis:6379/0", name
+        assert "@postgres:5432/" in env["DATABASE_URL"], name

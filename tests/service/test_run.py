@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -83,3 +84,42 @@ def test_run_starts_everything_and_ctrl_c_stops_it(redis_server, sample_pdf, tmp
                          {"n": name})  # fmt: skip
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def test_run_uses_a_storage_server_already_listening(redis_server, database_url, bunny, tmp_path):
+    """BUNNY_STORAGE_URL is local but a server already listens there (the Bunny look-alike): make
+    run's launcher uses it, says so in one line, and does not die with "Address already in use"."""
+    from tests.support import ACCESS_KEY
+
+    port, flower_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTERX_", "CELERY"))}
+    env.update(DATABASE_URL=database_url, REDIS_URL=redis_server.url, BUNNY_STORAGE_ZONE=bunny.zone,
+               BUNNY_ACCESS_KEY=ACCESS_KEY, BUNNY_STORAGE_URL=bunny.url, PORT=str(port), HOST="127.0.0.1",
+               FLOWER_PORT=str(flower_port), EXTRACTION_ENGINE="layout", PYTHONUNBUFFERED="1")  # fmt: skip
+    log_path = tmp_path / "run.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "app.run"], cwd=tmp_path, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        wait_for(lambda: proc.poll() is not None or "posterx: storage" in log_path.read_text(), 60,
+                 what="the storage line")  # fmt: skip
+        wait_for(lambda: proc.poll() is not None
+                 or requests.get(f"http://127.0.0.1:{port}/health", timeout=3).ok, 90,
+                 what="a healthy service")  # fmt: skip
+        time.sleep(2)
+        assert proc.poll() is None, log_path.read_text()
+        out = log_path.read_text()
+        port_of_bunny = bunny.url.rsplit(":", 1)[1]
+        lines = [line for line in out.splitlines() if line.startswith("posterx: storage")]
+        assert lines == [
+            f"posterx: storage: a server already listens on 127.0.0.1:{port_of_bunny}; using it ({bunny.url})"
+        ]
+        assert "Address already in use" not in out
+        assert not (tmp_path / "var" / "storage").exists()  # no development storage was started
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(90)
+        assert proc.returncode == 0
+    finally:
+        if _group_alive(proc.pid):
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
