@@ -108,9 +108,10 @@ _CREDENTIAL = re.compile(
 )
 
 
-def _reason(settings: Settings, exc: BaseException) -> str:
-    """The one place a failure becomes a stored, logged reason: secrets and credentials out."""
-    text = str(exc) or type(exc).__name__
+def _reason(settings: Settings, why: BaseException | str) -> str:
+    """The one place a failure (or a fallback's note) becomes a stored, logged reason: secrets
+    and credentials out, cut to what the attempt's note holds."""
+    text = why if isinstance(why, str) else str(why) or type(why).__name__
     text = _CREDENTIAL.sub(r"\1\2***", scrub(text, settings.secrets()))
     return text[: RECORD_CHARS - len("failed: ")]
 
@@ -155,7 +156,12 @@ def publish(
         )
         return outcome
     outcome = ThumbnailOutcome(
-        ok=True, trigger=trigger, path=path, url=url, reason=thumb.note or None, source=thumb.source
+        ok=True,
+        trigger=trigger,
+        path=path,
+        url=url,
+        reason=_reason(settings, thumb.note) if thumb.note else None,
+        source=thumb.source,
     )
     log.info("thumbnail for poster %s (%s) stored at %s (%d bytes)", poster_id, trigger, path, len(thumb.jpeg),
              extra=extra)  # fmt: skip
