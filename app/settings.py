@@ -57,6 +57,17 @@ class Settings:
     api_url: str = ""
     flower_basic_auth: str = field(default="", repr=False)
     posterx_container: bool = False
+    # The extraction's tunables (see `extract_options()`); empty strings mean the library's default.
+    pdfalto_path: str = ""
+    soffice_path: str = ""
+    json_model_id: str = ""
+    json_model_path: str = ""
+    json_model_gguf_file: str = ""
+    json_model_quant: str = ""
+    llm_constrained: bool = True
+    llm_max_new_tokens: int = 512
+    llm_timeout_seconds: float = 120.0
+    llm_prompt_chars: int = 4000
 
     @property
     def bunny_base_url(self) -> str:
@@ -78,6 +89,30 @@ class Settings:
         if self.private_storage_url:
             return self.private_storage_url.rstrip("/")
         return f"{self.bunny_base_url}/{self.bunny_storage_zone}"
+
+    def extract_options(self):
+        """The `extraction.ExtractOptions` every extraction and thumbnail of the service runs with.
+
+        Why here: the extraction library reads no environment; the service's configuration is
+        read once, in this module, and handed to the library as one explicit value. A value the
+        options refuse is a start-up error naming the variable (`load()` builds them once).
+        """
+        from extraction.options import ExtractOptions
+
+        return ExtractOptions(
+            engine=self.extraction_engine,
+            max_file_mb=self.max_file_mb,
+            pdfalto_path=self.pdfalto_path,
+            soffice_path=self.soffice_path,
+            model_id=self.json_model_id,
+            model_path=self.json_model_path,
+            model_gguf_file=self.json_model_gguf_file,
+            model_quant=self.json_model_quant,
+            llm_constrained=self.llm_constrained,
+            llm_max_new_tokens=self.llm_max_new_tokens,
+            llm_timeout_seconds=self.llm_timeout_seconds,
+            llm_prompt_chars=self.llm_prompt_chars,
+        )
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line, an error or a health response."""
@@ -191,7 +226,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
     max_mb = _num(env, "MAX_FILE_MB", 50.0)
     if max_mb <= 0:
         raise ConfigError(f"setting MAX_FILE_MB must be positive, got {max_mb:g}")
-    return Settings(
+    settings = Settings(
         database_url=env["DATABASE_URL"].strip(),
         bunny_storage_zone=env["BUNNY_STORAGE_ZONE"].strip(),
         bunny_access_key=env["BUNNY_ACCESS_KEY"].strip(),
@@ -220,6 +255,46 @@ def load(env: dict[str, str] | None = None) -> Settings:
         api_url=env.get("API_URL", "").strip(),
         flower_basic_auth=env.get("FLOWER_BASIC_AUTH", "").strip(),
         posterx_container=in_container,
+        **_extraction_settings(env),
+    )
+    try:
+        settings.extract_options()
+    except ValueError as exc:
+        raise ConfigError(f"setting {_option_variable(str(exc))}") from exc
+    return settings
+
+
+# ExtractOptions field → the variable that sets it, for start-up errors.
+_OPTION_VARIABLES = {
+    "max_file_mb": "MAX_FILE_MB",
+    "llm_max_new_tokens": "LLM_MAX_NEW_TOKENS",
+    "llm_timeout_seconds": "LLM_TIMEOUT_SECONDS",
+    "llm_prompt_chars": "LLM_PROMPT_CHARS",
+}
+
+
+def _option_variable(message: str) -> str:
+    for field_name, variable in _OPTION_VARIABLES.items():
+        message = message.replace(f"extraction option {field_name} ", f"{variable} ")
+    return message
+
+
+def _extraction_settings(env: dict[str, str]) -> dict:
+    """The extraction's variables (the same names and meanings as the `posterx` extraction
+    commands read in extraction/cli.py; tests/extraction/test_options.py checks they agree)."""
+    from extraction.options import parse_flag
+
+    return dict(
+        pdfalto_path=env.get("PDFALTO_PATH", "").strip(),
+        soffice_path=env.get("SOFFICE_PATH", "").strip(),
+        json_model_id=env.get("JSON_MODEL_ID", "").strip(),
+        json_model_path=env.get("JSON_MODEL_PATH", "").strip(),
+        json_model_gguf_file=env.get("JSON_MODEL_GGUF_FILE", "").strip(),
+        json_model_quant=env.get("JSON_MODEL_QUANT", "").strip().lower(),
+        llm_constrained=parse_flag(env.get("LLM_CONSTRAINED", "")),
+        llm_max_new_tokens=_num(env, "LLM_MAX_NEW_TOKENS", 512, int),
+        llm_timeout_seconds=_num(env, "LLM_TIMEOUT_SECONDS", 120.0),
+        llm_prompt_chars=_num(env, "LLM_PROMPT_CHARS", 4000, int),
     )
 
 

@@ -6,132 +6,90 @@ as the extraction API posterx replaces made them), stored in Bunny, linked from
 the frontend serves a thumbnail only when `imageUrl` starts with that URL, and on publication
 copies the object named by what follows it.
 
-A thumbnail is a convenience for the frontend, never a reason to fail a job: every error here
-is returned as a note for the attempt's history instead of raised into the pipeline.
+The picture itself comes from `extraction.render_preview()`, which knows what a file is and how
+to render it safely (format sniffing, pixel and size caps, LibreOffice for office files with the
+file's embedded preview as the fallback). This module only stores and links it.
 
-Office files (PowerPoint, OpenDocument, Keynote, Word) are rendered by LibreOffice when it is
-installed: the poster slide is exported to a one-page PDF, under the same limits as any office
-conversion, then rendered like a PDF. Without LibreOffice, or when it fails, the preview picture
-the authoring application saved inside the file (`docProps/thumbnail.jpeg`) is used, and the
-attempt's note says so.
+Both ways a thumbnail is made go through `publish()`: the pipeline's (rendered by the extract
+task while the poster file is there, published by the upsert task once the job is completed) and
+"Regenerate thumbnail" (`posterx.thumbnail`: download, render, publish). `publish()` never raises:
+it returns a `ThumbnailOutcome`, whose failure reason is scrubbed of secrets in one place
+(`_reason`), and whose `record` is what the attempt's history stores: the storage path,
+`path (how it was made)` for a fallback, or `failed: reason`. A thumbnail is a convenience for
+the frontend, never a reason to fail a job.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import tempfile
+import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from app.db import poster, utcnow
-from app.settings import Settings
+from app.settings import Settings, scrub
 from app.storage import BunnyStorage
 
 log = logging.getLogger("posterx.thumbnails")
 PUBLISHED = "published"  # the frontend's Poster.status once it is on Zenodo and the CDN
 MAX_WIDTH = 1200
 QUALITY = 75
-MAX_PIXELS = 150_000_000  # the same decompression-bomb cap as the extraction's image backend
-MAX_TALL = 8  # a page more than 8 times as tall as wide is rendered narrower than 1200 px
+RECORD_CHARS = 500  # the attempts table's thumbnail note is cut to this
 
 
-@dataclass
+@dataclass(frozen=True)
 class Thumbnail:
-    """The JPEG, and how it was made when that is worth a note on the attempt (a fallback)."""
+    """A rendered JPEG and how it was made (`extraction.Preview.source`; `note` when a fallback
+    made it, e.g. an office file's embedded preview)."""
 
     jpeg: bytes
+    source: str = ""
     note: str = ""
 
 
-def render(path: Path) -> Thumbnail:
-    """Page 1 of a PDF (rendered in a limited child process), an image, or an office file's
-    poster slide, as a JPEG."""
-    from extraction.backends import sniff
-    from extraction.errors import UnsupportedFormatError
+@dataclass(frozen=True)
+class ThumbnailOutcome:
+    """What became of one thumbnail: stored and linked, or why not."""
 
-    with path.open("rb") as fh:
-        head = fh.read(2048)
+    ok: bool
+    trigger: str  # "extraction" (the job's pipeline) or "regenerate" (POST /thumbnails/generate)
+    path: str | None = None  # the storage path, when stored
+    url: str | None = None  # the Poster.imageUrl it was linked as
+    # Failed: why, scrubbed of secrets. Stored by a fallback: how it was made instead.
+    reason: str | None = None
+    source: str = ""  # what the picture was made from (pdf, image, libreoffice, embedded preview)
+
+    @property
+    def record(self) -> str:
+        """The attempt history's note: `thumbnails/…`, `thumbnails/… (how)` or `failed: why`."""
+        if not self.ok:
+            return f"failed: {self.reason}"[:RECORD_CHARS]
+        return f"{self.path} ({self.reason})"[:RECORD_CHARS] if self.reason else str(self.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "record": self.record}
+
+
+class ThumbnailError(Exception):
+    """A step of making a thumbnail failed; `str()` says which step and what happened."""
+
+
+def render(path: Path, options=None) -> Thumbnail:
+    """Page 1 of a PDF, an image, or an office file's poster slide, as a JPEG; raises ThumbnailError."""
+    from extraction import ExtractionError, render_preview
+
     try:
-        kind = sniff(head)
-    except UnsupportedFormatError:
-        kind = "image"  # let Pillow say what it is
-    if kind == "pdf":
-        from extraction.backends.render import render_page
-
-        return Thumbnail(_jpeg(render_page(path, max_side=_long_side_for_width(path), dpi=150)))
-    if kind in ("zip", "ole"):
-        return _office(path, kind)
-    return Thumbnail(_jpeg(_open_image(path)))
-
-
-def render_jpeg(path: Path) -> bytes:
-    return render(path).jpeg
-
-
-def _open_image(source: Path | io.BytesIO):
-    from PIL import Image
-
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    with Image.open(source) as opened:
-        if opened.width * opened.height > MAX_PIXELS:
-            raise ValueError(f"the image has more than {MAX_PIXELS // 1_000_000} megapixels")
-        opened.draft("RGB", (MAX_WIDTH, MAX_WIDTH * 4))  # JPEG: decode at a reduced scale
-        return opened.convert("RGB")
-
-
-def _office(path: Path, container: str) -> Thumbnail:
-    """The poster slide through LibreOffice; else the file's embedded preview, noted as such."""
-    from extraction.backends import office
-    from extraction.backends.render import render_page
-
-    fmt = office.identify_zip(path) if container == "zip" else office.identify_ole(path)
-    why = "LibreOffice is not installed"
-    if office.soffice_binary() is not None:
-        try:
-            page = 1
-            if fmt.key == "pptx":
-                from extraction.backends import pptx
-
-                page = pptx.poster_slide(path)[0] + 1
-            with tempfile.TemporaryDirectory(prefix="posterx-thumb-") as tmp:
-                pdf = office.convert_to_pdf(path, fmt, Path(tmp), page=page)
-                return Thumbnail(_jpeg(render_page(pdf, max_side=_long_side_for_width(pdf), dpi=150)))
-        except Exception as exc:  # a broken conversion still leaves the embedded preview
-            why = f"LibreOffice failed: {exc}"[:300]
-    data = office.embedded_thumbnail(path) if container == "zip" else None
-    if data is None:
-        raise ValueError(f"{why}, and the file has no embedded preview picture")
-    return Thumbnail(_jpeg(_open_image(io.BytesIO(data))), note=f"the file's embedded preview; {why}")
-
-
-def _jpeg(img) -> bytes:
-    from PIL import Image
-
-    if img.width > MAX_WIDTH:
-        img = img.resize((MAX_WIDTH, max(1, round(img.height * MAX_WIDTH / img.width))), Image.LANCZOS)
-    out = io.BytesIO()
-    img.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True)
-    return out.getvalue()
-
-
-def _long_side_for_width(pdf: Path) -> int:
-    """The long side that gives page 1 a width of MAX_WIDTH (opening a PDF reads no content)."""
-    import math
-
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(str(pdf))
-    try:
-        width, height = doc[0].get_size()
-    finally:
-        doc.close()
-    if width <= 0 or height <= width:
-        return MAX_WIDTH
-    return min(math.ceil(MAX_WIDTH * height / width), MAX_WIDTH * MAX_TALL)
+        preview = render_preview(path, MAX_WIDTH, options, image_format="JPEG", quality=QUALITY)
+    except ExtractionError as exc:
+        raise ThumbnailError(f"could not render the thumbnail ({exc})") from exc
+    except Exception as exc:  # not the file's fault: say what broke
+        raise ThumbnailError(f"could not render the thumbnail ({type(exc).__name__}: {exc})") from exc
+    return Thumbnail(preview.data, preview.source, preview.note)
 
 
 def storage_path(poster_id: int) -> str:
@@ -143,39 +101,102 @@ def image_url(settings: Settings, path: str) -> str:
     return f"{settings.frontend_storage_url}/{path}"
 
 
-def publish(settings: Settings, eng: sa.Engine, poster_id: int, jpeg: bytes) -> str:
-    """Upload the JPEG and point the poster at it; returns the storage path. Raises on failure.
+# `key=value` query parameters and headers that carry credentials, in case a library error
+# message quotes a URL or a request: the known secrets are replaced as well, by `scrub`.
+_CREDENTIAL = re.compile(
+    r"(?i)\b(access_?key|api_?key|token|password|signature|x-api-key)(=|:\s*)[^&\s,;)'\"]+"
+)
 
-    A published poster keeps its imageUrl: the frontend has copied its thumbnail to the CDN.
+
+def _reason(settings: Settings, why: BaseException | str) -> str:
+    """The one place a failure (or a fallback's note) becomes a stored, logged reason: secrets
+    and credentials out, cut to what the attempt's note holds."""
+    text = why if isinstance(why, str) else str(why) or type(why).__name__
+    text = _CREDENTIAL.sub(r"\1\2***", scrub(text, settings.secrets()))
+    return text[: RECORD_CHARS - len("failed: ")]
+
+
+def publish(
+    settings: Settings,
+    eng: sa.Engine,
+    poster_id: int,
+    produce: Callable[[], Thumbnail],
+    trigger: str,
+) -> ThumbnailOutcome:
+    """Make the thumbnail with `produce`, upload it and point the poster at it. Never raises.
+
+    `produce` renders (or fetches what an earlier task rendered); its failure, the upload's and
+    the link's all end in a failed outcome. A published poster keeps its imageUrl: the frontend
+    has copied its thumbnail to the CDN.
     """
-    path = storage_path(poster_id)
-    BunnyStorage(settings).upload(path, jpeg, content_type="image/jpeg")
-    with eng.begin() as conn:
-        conn.execute(
-            poster.update()
-            .where(poster.c.id == poster_id, poster.c.status != PUBLISHED)
-            .values(imageUrl=image_url(settings, path), updated=utcnow())
-        )
-    return path
-
-
-def make_and_publish(settings: Settings, eng: sa.Engine, poster_id: int, path: Path) -> str:
-    """Render and publish; returns a note for the attempt history ('thumbnails/…' or 'failed: …')."""
+    extra = {"poster_id": poster_id}
     try:
-        thumb = render(path)
-        jpeg = thumb.jpeg
-        stored = publish(settings, eng, poster_id, jpeg)
-    except Exception as exc:  # never fails the job; the note says what happened
-        from app.settings import scrub
+        thumb = produce()
+        path = storage_path(poster_id)
+        try:
+            BunnyStorage(settings).upload(path, thumb.jpeg, content_type="image/jpeg")
+        except Exception as exc:
+            raise ThumbnailError(f"could not store the thumbnail ({exc})") from exc
+        url = image_url(settings, path)
+        try:
+            with eng.begin() as conn:
+                conn.execute(
+                    poster.update()
+                    .where(poster.c.id == poster_id, poster.c.status != PUBLISHED)
+                    .values(imageUrl=url, updated=utcnow())
+                )
+        except Exception as exc:
+            raise ThumbnailError(
+                f"could not link the thumbnail to the poster ({type(exc).__name__}: {exc})"
+            ) from exc
+    except Exception as exc:  # never fails the job; the outcome says what happened
+        outcome = ThumbnailOutcome(ok=False, trigger=trigger, reason=_reason(settings, exc))
+        log.warning(
+            "thumbnail for poster %s (%s) failed: %s", poster_id, trigger, outcome.reason, extra=extra
+        )
+        return outcome
+    outcome = ThumbnailOutcome(
+        ok=True,
+        trigger=trigger,
+        path=path,
+        url=url,
+        reason=_reason(settings, thumb.note) if thumb.note else None,
+        source=thumb.source,
+    )
+    log.info("thumbnail for poster %s (%s) stored at %s (%d bytes)", poster_id, trigger, path, len(thumb.jpeg),
+             extra=extra)  # fmt: skip
+    return outcome
 
-        note = f"failed: {scrub(str(exc) or type(exc).__name__, settings.secrets())}"[:500]
-        log.warning("thumbnail for poster %s %s", poster_id, note, extra={"poster_id": poster_id})
-        return note
-    log.info("thumbnail for poster %s stored at %s (%d bytes)", poster_id, stored, len(jpeg),
-             extra={"poster_id": poster_id})  # fmt: skip
-    return with_note(stored, thumb.note)
+
+# --- the pipeline: rendered in one task, published in the next ------------------------------------
 
 
-def with_note(stored: str, note: str) -> str:
-    """The attempt's thumbnail note: the stored path, and how the picture was made if noteworthy."""
-    return f"{stored} ({note})"[:500] if note else stored
+def prepare(path: Path, options=None) -> dict[str, Any]:
+    """Render now, while the poster file is here, for `from_prepared()` in the next task.
+
+    Returns a JSON-safe handle (a Celery message field): the temporary JPEG's path and how it was
+    made, or the render's error. Never raises.
+    """
+    import tempfile
+
+    try:
+        thumb = render(path, options)
+    except Exception as exc:
+        return {"error": str(exc) or type(exc).__name__}
+    fd, tmp = tempfile.mkstemp(prefix="posterx-thumb-", suffix=".jpeg")
+    with open(fd, "wb") as out:
+        out.write(thumb.jpeg)
+    return {"file": tmp, "source": thumb.source, "note": thumb.note}
+
+
+def from_prepared(handle: dict[str, Any]) -> Thumbnail:
+    """The thumbnail `prepare()` rendered; raises ThumbnailError when it failed or is not here."""
+    if handle.get("error"):
+        raise ThumbnailError(handle["error"])
+    try:
+        jpeg = Path(handle["file"]).read_bytes()
+    except (KeyError, TypeError, FileNotFoundError) as exc:
+        raise ThumbnailError(
+            "the rendered thumbnail was not on this worker (the upsert ran elsewhere)"
+        ) from exc
+    return Thumbnail(jpeg, handle.get("source", ""), handle.get("note", ""))

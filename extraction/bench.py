@@ -8,7 +8,7 @@ PowerPoint files are timed like PDFs (`--repeat`); they have no pdfalto floor.
 
 `--engine hybrid` measures the LLM step instead (`run_hybrid`): the model's load time, then
 each poster once per decoding mode (`--constrained both` by default: with the schema mask and
-without), reporting seconds per poster, tokens per second and the share of answers that were
+without, switched through `ExtractOptions.llm_constrained`), reporting seconds per poster, tokens per second and the share of answers that were
 schema-valid JSON as written, or at least usable after the lenient parser's repair.
 """
 
@@ -28,6 +28,7 @@ from typing import Any
 
 from extraction.errors import ExtractionError
 from extraction.evaluate import POSTER_SUFFIXES
+from extraction.options import ExtractOptions
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -56,12 +57,13 @@ def posters(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in POSTER_SUFFIXES)
 
 
-def _pdfalto_seconds(pdf: Path) -> float:
+def _pdfalto_seconds(pdf: Path, options: ExtractOptions) -> float:
     from extraction.backends.pdf import pdfalto_command
 
     with tempfile.TemporaryDirectory(prefix="posterx-bench-") as tmp:
         started = time.perf_counter()
-        subprocess.run(pdfalto_command(pdf, Path(tmp) / "p.xml"), capture_output=True, check=False)
+        cmd = pdfalto_command(pdf, Path(tmp) / "p.xml", options.pdfalto_path)
+        subprocess.run(cmd, capture_output=True, check=False)
         return time.perf_counter() - started
 
 
@@ -72,39 +74,43 @@ def _peak_rss_mb() -> float:
     return max(own, kids) / 1024  # Linux reports KiB
 
 
-def measure(path: Path, engine: str, repeat: int) -> dict[str, Any]:
+def measure(path: Path, options: ExtractOptions, repeat: int) -> dict[str, Any]:
     from extraction import extract
 
     suffix = path.suffix.lower()
     is_pdf = suffix == ".pdf"
     kind = "pdf" if is_pdf else "pptx" if suffix == ".pptx" else "image"
-    extract(path, engine=engine)  # warm-up: imports, caches, OCR model
+    extract(path, options)  # warm-up: imports, caches, OCR model
     runs = []
     for _ in range(max(1, repeat)):
         started = time.perf_counter()
-        extract(path, engine=engine)
+        extract(path, options)
         runs.append(time.perf_counter() - started)
     row: dict[str, Any] = {"poster": path.name, "kind": kind,
                            "median_s": statistics.median(runs), "runs": len(runs)}  # fmt: skip
     if is_pdf:
-        alto = statistics.median(_pdfalto_seconds(path) for _ in range(max(1, repeat)))
+        alto = statistics.median(_pdfalto_seconds(path, options) for _ in range(max(1, repeat)))
         row.update(pdfalto_s=alto, ratio=row["median_s"] / alto if alto else None)
     return row
 
 
 def run(args: argparse.Namespace) -> int:
+    from extraction.cli import command_options, pin_cores
+
     if not args.dir.is_dir():
         print(f"posterx bench: {args.dir}: not a directory", file=sys.stderr)
         return 2
+    options = command_options(args, "bench")
+    if options is None:
+        return 2
     if args.cores:
-        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
-        os.environ.setdefault("OMP_NUM_THREADS", str(args.cores))
+        pin_cores(args.cores)
     files = posters(args.dir)
     if not files:
         print(f"posterx bench: no posters under {args.dir}", file=sys.stderr)
         return 2
     if args.engine == "hybrid":
-        return run_hybrid(args, files)
+        return run_hybrid(args, files, options)
     if args.repeat is None:
         args.repeat = 5
     rows = []
@@ -112,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     for f in files:
         repeat = args.repeat if f.suffix.lower() in (".pdf", ".pptx") else args.image_repeat
         try:
-            row = measure(f, args.engine, repeat)
+            row = measure(f, options, repeat)
         except ExtractionError as exc:
             print(f"{f.name[:34]:<34} ERROR: {exc}")
             continue
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             f"{row['pdfalto_s']:>10.3f} {row['ratio']:>6.1f}" if "pdfalto_s" in row else f"{'':>10} {'':>6}"
         )
         print(f"{f.name[:34]:<34} {row['kind']:<6} {row['median_s']:>9.3f} {alto}")
-    summary = _summary(rows, args)
+    summary = _summary(rows, args, options)
     for key, value in summary.items():
         print(f"{key}: {value}")
     if args.json:
@@ -129,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+def _summary(rows: list[dict[str, Any]], args: argparse.Namespace, options: ExtractOptions) -> dict[str, Any]:
     pdfs = [r for r in rows if r["kind"] == "pdf"]
     images = [r for r in rows if r["kind"] == "image"]
     decks = [r for r in rows if r["kind"] == "pptx"]
@@ -150,7 +156,7 @@ def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, 
     if args.engine != "layout":
         from extraction import llm
 
-        info = getattr(llm, "benchmark_info", lambda: {})()
+        info = llm.benchmark_info(options)
         for key in ("load_seconds", "tokens_per_second", "device"):
             if info.get(key) is not None:
                 out[f"llm {key}"] = info[key]
@@ -160,11 +166,11 @@ def _summary(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, 
 # --- hybrid: the LLM step ------------------------------------------------------------------------
 
 
-def _hybrid_row(path: Path, mode: str) -> dict[str, Any]:
+def _hybrid_row(path: Path, mode: str, options: ExtractOptions) -> dict[str, Any]:
     from extraction import extract
 
     started = time.perf_counter()
-    doc = extract(path, engine="hybrid")
+    doc = extract(path, options)
     seconds = time.perf_counter() - started
     meta = doc["_extraction"]
     new, gen = meta.get("new_tokens", 0), meta.get("generate_seconds") or 0
@@ -207,45 +213,39 @@ def _mode_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run_hybrid(args: argparse.Namespace, files: list[Path]) -> int:
+def run_hybrid(args: argparse.Namespace, files: list[Path], options: ExtractOptions) -> int:
     """Load the model once (timed), then one extraction per poster and decoding mode.
 
-    The mode is switched through `LLM_CONSTRAINED`, the setting the worker reads, so what is
-    measured is exactly what a worker would run.
+    The mode is switched through `ExtractOptions.llm_constrained`, the option the worker passes,
+    so what is measured is exactly what a worker would run.
     """
     from extraction import llm
     from extraction.llm import loader
 
+    options = options.replace(engine="hybrid")
     modes = {"on": ["constrained"], "off": ["unconstrained"], "both": ["constrained", "unconstrained"]}
     try:
-        runtime = loader.get()
+        runtime = loader.get(options)
     except loader.ModelUnavailable as exc:
         print(f"posterx bench: the JSON model cannot be loaded: {exc}", file=sys.stderr)
         return 2
     repeat = max(1, args.repeat or 1)
-    before = os.environ.get("LLM_CONSTRAINED")
     rows: list[dict[str, Any]] = []
     print(f"{'poster':<34} {'mode':<13} {'s':>7} {'prompt':>6} {'new':>4} {'tok/s':>6} {'dec/s':>6} json")
-    try:
-        for f in files:  # modes inside: an interrupted run still compares them on the same posters
-            for mode in modes[args.constrained]:
-                os.environ["LLM_CONSTRAINED"] = "1" if mode == "constrained" else "0"
-                for _ in range(repeat):
-                    try:
-                        row = _hybrid_row(f, mode)
-                    except ExtractionError as exc:
-                        print(f"{f.name[:34]:<34} {mode:<13} ERROR: {exc}")
-                        break
-                    rows.append(row)
-                    print(f"{f.name[:34]:<34} {mode:<13} {row['seconds']:>7.1f} {row['prompt_tokens'] or 0:>6} "
-                          f"{row['new_tokens']:>4} {row['tokens_per_s'] or 0:>6.2f} "
-                          f"{row['decode_tokens_per_s'] or 0:>6.2f} {row['llm_json']}", flush=True)  # fmt: skip
-    finally:
-        if before is None:
-            os.environ.pop("LLM_CONSTRAINED", None)
-        else:
-            os.environ["LLM_CONSTRAINED"] = before
-    info = llm.benchmark_info()
+    for f in files:  # modes inside: an interrupted run still compares them on the same posters
+        for mode in modes[args.constrained]:
+            mode_options = options.replace(llm_constrained=mode == "constrained")
+            for _ in range(repeat):
+                try:
+                    row = _hybrid_row(f, mode, mode_options)
+                except ExtractionError as exc:
+                    print(f"{f.name[:34]:<34} {mode:<13} ERROR: {exc}")
+                    break
+                rows.append(row)
+                print(f"{f.name[:34]:<34} {mode:<13} {row['seconds']:>7.1f} {row['prompt_tokens'] or 0:>6} "
+                      f"{row['new_tokens']:>4} {row['tokens_per_s'] or 0:>6.2f} "
+                      f"{row['decode_tokens_per_s'] or 0:>6.2f} {row['llm_json']}", flush=True)  # fmt: skip
+    info = llm.benchmark_info(options)
     summary: dict[str, Any] = {
         "engine": "hybrid",
         "model": runtime.label,

@@ -24,6 +24,7 @@ from pathlib import Path
 from statistics import mean
 
 from extraction.errors import ExtractionError
+from extraction.options import ExtractOptions
 
 POSTER_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".pptx"}
 DEV_COLUMNS = ("w", "r", "n", "f", "title", "creators", "affiliations", "captions")
@@ -120,7 +121,7 @@ def _uncertain(case: Case) -> bool:
 
 def run(
     root: Path,
-    engine: str = "layout",
+    options: ExtractOptions | None = None,
     image_side: int = 0,
     counted_only: bool = False,
     outputs: dict | None = None,
@@ -141,7 +142,7 @@ def run(
             try:
                 if image_side and poster.suffix.lower() == ".pdf":
                     poster = as_image(poster, image_side, Path(scratch))
-                gen = extract(poster, engine=engine)
+                gen = extract(poster, options)
                 if outputs is not None:
                     outputs[case.id] = gen
                 info = gen["_extraction"]
@@ -194,6 +195,11 @@ def table(rows: list[dict], name: str = "") -> str:
 
 
 def command(args: argparse.Namespace) -> int:
+    from extraction.cli import command_options
+
+    options = command_options(args, "evaluate")
+    if options is None:
+        return 2
     report: dict[str, dict] = {}
     for d in args.dirs:
         root = Path(d)
@@ -209,7 +215,7 @@ def command(args: argparse.Namespace) -> int:
     failed = False
     for d in args.dirs:
         root = Path(d)
-        rows = run(root, engine=args.engine, image_side=args.as_image)
+        rows = run(root, options, image_side=args.as_image)
         name = root.resolve().name
         print(table(rows, name if len(args.dirs) > 1 else ""))
         if len(args.dirs) > 1:

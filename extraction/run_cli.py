@@ -44,7 +44,11 @@ def _targets(files: list[Path], out_dir: Path | None) -> dict[Path, Path | None]
 
 def run(args: argparse.Namespace) -> int:
     from extraction import extract
+    from extraction.cli import command_options
 
+    options = command_options(args, "extract")
+    if options is None:
+        return EXIT_USAGE
     to_stdout = args.output == "-"
     out_dir = None if to_stdout else Path(args.output)
     if out_dir is not None:
@@ -64,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             if not f.is_file():
                 raise ExtractionError(f"no such file: {f}" if not f.exists() else f"not a file: {f}")
-            doc = extract(f, engine=args.engine)
+            doc = extract(f, options)
             text = json.dumps(doc, ensure_ascii=False, indent=indent)
             if target is None:
                 sys.stdout.write(text + "\n")

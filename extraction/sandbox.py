@@ -37,6 +37,14 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment a child tool inherits, with `overrides` on top (LibreOffice needs a HOME
+    of its own). Inheritance, not configuration: nothing here looks a variable up. Apart from
+    the CLI module, this is the one place under `extraction/` that touches the environment
+    (tests/extraction/test_options.py holds the package to that)."""
+    return {**os.environ, **overrides}
+
+
 def run_limited(
     cmd: Sequence[str],
     *,

@@ -97,17 +97,20 @@ def extract(prev: dict[str, Any] | None) -> dict[str, Any] | None:
         if not path.exists():
             got = _storage().download(object_path(claim.file_path, claim.file_name), suffix=path.suffix)
             path, size = got.path, got.size
+        options = settings.extract_options()
         with _lease_keeper(token):
             _fault_hooks(claim.file_name)
             started = time.perf_counter()
-            doc = _run_extraction(path, settings.extraction_engine)
+            doc = _run_extraction(path, options)
             seconds = time.perf_counter() - started
         jobs.save_result(db.engine(), token, doc, seconds, size)
         log.info("extracted job %s in %.2f s", claim.job_id, seconds,
                  extra={"job_id": claim.job_id, "poster_id": claim.poster_id})  # fmt: skip
         with _lease_keeper(token):  # LibreOffice takes seconds: the attempt is still making progress
-            thumb, how = _render_thumbnail(path)
-        return {"token": token, "poster_id": claim.poster_id, "thumbnail": thumb, "thumbnail_note": how}
+            from app.thumbnails import prepare
+
+            thumbnail = prepare(path, options)  # rendered while the file is here, published after the upsert
+        return {"token": token, "poster_id": claim.poster_id, "thumbnail": thumbnail}
     except StorageError as exc:
         jobs.fail(db.engine(), settings, token, f"download failed: {exc}")
     except Exception as exc:  # ExtractionError carries a user-facing message; anything else is ours
@@ -124,27 +127,10 @@ def extract(prev: dict[str, Any] | None) -> dict[str, Any] | None:
     return None
 
 
-def _render_thumbnail(path: Path) -> tuple[str, str]:
-    """Render now, while the poster file is here; publish after the upsert. (A JPEG temp path, or
-    'failed: …' (a thumbnail never fails the job); how it was made, when it was a fallback.)"""
-    import tempfile
-
-    from app.thumbnails import render
-
-    try:
-        thumb = render(path)
-    except Exception as exc:
-        return f"failed: could not render the thumbnail ({exc})"[:500], ""
-    fd, tmp = tempfile.mkstemp(prefix="posterx-thumb-", suffix=".jpeg")
-    with open(fd, "wb") as out:
-        out.write(thumb.jpeg)
-    return tmp, thumb.note
-
-
-def _run_extraction(path: Path, engine: str) -> dict[str, Any]:
+def _run_extraction(path: Path, options) -> dict[str, Any]:
     from extraction import extract as run
 
-    return run(path, engine=engine)
+    return run(path, options)
 
 
 def _fault_hooks(file_name: str) -> None:
@@ -163,46 +149,46 @@ def upsert(prev: dict[str, Any] | None) -> str | None:
     settings = get_settings()
     outcome = jobs.complete(db.engine(), settings, prev["token"])
     log.info("attempt %s: %s", prev["token"][:8], outcome, extra={"poster_id": prev.get("poster_id")})
-    thumb = prev.get("thumbnail")
-    if thumb and outcome == "completed":
-        _publish_thumbnail(settings, prev["token"], prev["poster_id"], thumb, prev.get("thumbnail_note", ""))
-    if thumb and not thumb.startswith("failed:"):
-        remove(Path(thumb))
+    handle = prev.get("thumbnail")
+    if isinstance(handle, str):  # a message from before the handle was a dict (a rolling upgrade)
+        failed = handle.startswith("failed: ")
+        handle = {"error": handle.removeprefix("failed: ")} if failed else {"file": handle}
+    if isinstance(handle, dict):
+        try:
+            if outcome == "completed":
+                _publish_thumbnail(settings, prev["token"], prev["poster_id"], handle)
+        finally:
+            if handle.get("file"):
+                remove(Path(handle["file"]))
     return outcome
 
 
-def _publish_thumbnail(settings, token: str, poster_id: int, thumb: str, how: str = "") -> None:
-    from app.thumbnails import publish, with_note
+def _publish_thumbnail(settings, token: str, poster_id: int, handle: dict[str, Any]) -> None:
+    from app.thumbnails import from_prepared, publish
 
-    note = thumb
-    if not thumb.startswith("failed:"):
-        try:
-            note = with_note(publish(settings, db.engine(), poster_id, Path(thumb).read_bytes()), how)
-        except FileNotFoundError:
-            note = "failed: the rendered thumbnail was not on this worker (the upsert ran elsewhere)"
-        except Exception as exc:  # logged and recorded, never a reason to fail the job
-            note = f"failed: {exc}"[:500]
-    if note.startswith("failed:"):
-        log.warning("thumbnail for poster %s %s", poster_id, note, extra={"poster_id": poster_id})
+    result = publish(settings, db.engine(), poster_id, lambda: from_prepared(handle), trigger="extraction")
     try:
-        jobs.note_thumbnail(db.engine(), token, note)
+        jobs.note_thumbnail(db.engine(), token, result.record)
     except Exception:
         log.warning("could not record the thumbnail outcome for poster %s", poster_id)
 
 
 @app.task(name="posterx.thumbnail", ignore_result=True)
-def thumbnail(poster_id: int, file_path: str) -> str:
+def thumbnail(poster_id: int, file_path: str) -> dict[str, Any]:
     """`POST /thumbnails/generate`: download, render, upload, link. Safe to run again."""
-    from app.thumbnails import make_and_publish
+    from app.thumbnails import ThumbnailError, publish, render
 
     settings = get_settings()
-    try:
-        path = object_path(file_path, "")
-        got = _storage().download(path, suffix=_suffix(path))
-    except StorageError as exc:
-        log.warning("thumbnail for poster %s: %s", poster_id, exc, extra={"poster_id": poster_id})
-        return f"failed: {exc}"
-    try:
-        return make_and_publish(settings, db.engine(), poster_id, got.path)
-    finally:
-        remove(got.path)
+
+    def produce():
+        try:
+            path = object_path(file_path, "")
+            got = _storage().download(path, suffix=_suffix(path))
+        except StorageError as exc:
+            raise ThumbnailError(f"could not download the poster ({exc})") from exc
+        try:
+            return render(got.path, settings.extract_options())
+        finally:
+            remove(got.path)
+
+    return publish(settings, db.engine(), poster_id, produce, trigger="regenerate").to_dict()

@@ -91,7 +91,7 @@ def _per_process(**_: object) -> None:
         log.warning("warming up the extraction engine failed; the first job will load it")
     if settings.extraction_engine != "layout" and hasattr(llm, "warm_up"):
         try:
-            llm.warm_up(settings.extraction_engine)
+            llm.warm_up(settings.extract_options())
         except Exception:
             log.warning("the JSON model could not be loaded; extraction falls back to the layout engine")
     threading.Thread(target=_heartbeat_loop, name="heartbeat", daemon=True).start()
@@ -105,13 +105,14 @@ def _heartbeat_loop() -> None:
     from tasks.pipeline import busy
 
     settings = get_settings()
+    options = settings.extract_options()
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
     key = f"{HEARTBEAT_PREFIX}{socket.gethostname()}:{os.getpid()}"
     while True:
         try:
             report = {"host": socket.gethostname(), "pid": os.getpid(), "queues": consumed_queues(),
                       "engine": settings.extraction_engine, "busy": busy.is_set(), "ts": time.time(),
-                      **llm.status()}  # fmt: skip
+                      **llm.status(options)}  # fmt: skip
             client.set(key, json.dumps(report), ex=HEARTBEAT_TTL)
             declare_queues(app)  # what brings publishing back after a Redis flush
         except Exception:

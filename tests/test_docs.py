@@ -27,6 +27,9 @@ def code_variables() -> set[str]:
         for path in (REPO / folder).rglob("*.py"):
             names |= set(pattern.findall(path.read_text(encoding="utf-8")))
     names |= set(pattern.findall((REPO / "celeryconfig.py").read_text(encoding="utf-8")))
+    from extraction.cli import ENV_OPTIONS  # what the extraction commands read into ExtractOptions
+
+    names |= set(ENV_OPTIONS)
     return names - TEST_ONLY
 
 

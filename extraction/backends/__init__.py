@@ -9,7 +9,6 @@ installed (`office.py`), and are refused with a message naming the format when i
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from extraction.errors import (
     UnsupportedFormatError,
 )
 from extraction.model import Block, Line, Page, Word
+from extraction.options import ExtractOptions
 
 MAX_PAGES = 50
 MAX_PIXELS = 150_000_000
@@ -38,10 +38,6 @@ _IMAGE_MAGIC = (
     (b"MM\x00*", "TIFF"),
     (b"BM", "BMP"),
 )
-
-
-def max_file_bytes() -> int:
-    return int(float(os.environ.get("MAX_FILE_MB", "50")) * 1024 * 1024)
 
 
 def sniff(head: bytes) -> str:
@@ -70,8 +66,9 @@ def sniff(head: bytes) -> str:
     )
 
 
-def load_page(path: Path) -> Page:
-    """The `Page` for page 1 of `path`, through the backend its content calls for."""
+def check_file(path: Path, options: ExtractOptions) -> str:
+    """The cheap checks every input passes first (exists, not empty, within `max_file_mb`);
+    returns what its content is (`sniff`)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -79,25 +76,32 @@ def load_page(path: Path) -> Page:
         raise CorruptFileError(f"the file {path.name} does not exist") from exc
     if size == 0:
         raise EmptyFileError("the file is empty (0 bytes); upload the poster again")
-    if size > max_file_bytes():
+    if size > options.max_file_bytes:
         raise InputTooLargeError(
-            f"the file is {size / 1048576:.0f} MB; the limit is {max_file_bytes() / 1048576:.0f} MB (MAX_FILE_MB)"
+            f"the file is {size / 1048576:.0f} MB; the limit is {options.max_file_mb:.0f} MB (MAX_FILE_MB)"
         )
     with path.open("rb") as fh:
         head = fh.read(2048)
-    kind = sniff(head)
+    return sniff(head)
+
+
+def load_page(path: Path, options: ExtractOptions | None = None) -> Page:
+    """The `Page` for page 1 of `path`, through the backend its content calls for."""
+    path = Path(path)
+    options = options or ExtractOptions()
+    kind = check_file(path, options)
     if kind in ("zip", "ole"):
-        return _load_office(path, kind)
+        return _load_office(path, kind, options)
     if kind != "pdf":
         from extraction.backends import image
 
         page = image.load(path, MAX_PIXELS)
         page.media_type = kind
         return page
-    return _load_pdf(path)
+    return _load_pdf(path, options)
 
 
-def _load_office(path: Path, container: str) -> Page:
+def _load_office(path: Path, container: str, options: ExtractOptions) -> Page:
     """A PowerPoint file natively; another office format as the PDF LibreOffice makes of it."""
     from extraction.backends import office
 
@@ -111,11 +115,11 @@ def _load_office(path: Path, container: str) -> Page:
         return page
     if fmt.pdf_filter is None:
         raise UnsupportedFormatError(f"the file is {fmt.name}, not a poster; {office.ASK_FOR_PDF}")
-    if office.soffice_binary() is None:
+    if office.soffice_binary(options.soffice_path) is None:
         raise office.refuse_without_soffice(fmt)
     with tempfile.TemporaryDirectory(prefix="posterx-office-") as tmp:
-        pdf = office.convert_to_pdf(path, fmt, Path(tmp))
-        page = _load_pdf(pdf)
+        pdf = office.convert_to_pdf(path, fmt, Path(tmp), soffice_path=options.soffice_path)
+        page = _load_pdf(pdf, options)
     page.media_type = fmt.key.upper()
     page.source = f"{page.source} (LibreOffice PDF of the {fmt.key} file, page 1)"
     page.warnings.append(
@@ -156,7 +160,7 @@ def _ocr_slide_picture(path: Path, text_page: Page) -> Page:
     return page
 
 
-def _load_pdf(path: Path) -> Page:
+def _load_pdf(path: Path, options: ExtractOptions) -> Page:
     import pypdfium2 as pdfium
 
     from extraction.backends import pdf
@@ -180,7 +184,7 @@ def _load_pdf(path: Path) -> Page:
                 f"the PDF has {pages} pages; a poster is one page (at most {MAX_PAGES} accepted, page 1 is read): "
                 "upload the poster page alone"
             )
-        page = pdf.load(path)
+        page = pdf.load(path, options.pdfalto_path)
         if pages > 1:
             page.warnings.append(f"the PDF has {pages} pages; only page 1 was processed")
         page.page_count = pages

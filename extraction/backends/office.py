@@ -30,7 +30,7 @@ from extraction.errors import (
     InputTooLargeError,
     UnsupportedFormatError,
 )
-from extraction.sandbox import run_limited
+from extraction.sandbox import child_env, run_limited
 
 # A poster file is at most MAX_FILE_MB (50) compressed; its pictures barely compress and its XML
 # rarely passes a few MB, so anything unpacking past this is a bomb, not a poster.
@@ -207,13 +207,13 @@ _SOFFICE_PLACES = (
 )
 
 
-def soffice_binary() -> str | None:
-    """LibreOffice's `soffice`: SOFFICE_PATH when set (a path that does not exist means "not
-    installed", which is how tests and operators switch it off), else the one on PATH or in the
-    usual install places, else None."""
-    override = os.environ.get("SOFFICE_PATH", "").strip()
-    if override:
-        return override if os.access(override, os.X_OK) else None
+def soffice_binary(configured: str = "") -> str | None:
+    """LibreOffice's `soffice`: `configured` (`ExtractOptions.soffice_path`) when set (a path that
+    is not an executable means "not installed", which is how tests and operators switch it off),
+    else the one on PATH or in the usual install places, else None."""
+    configured = configured.strip()
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
         return found
@@ -227,14 +227,16 @@ def refuse_without_soffice(fmt: OfficeFormat) -> UnsupportedFormatError:
     )
 
 
-def convert_to_pdf(path: Path, fmt: OfficeFormat, out_dir: Path, page: int = 1) -> Path:
+def convert_to_pdf(
+    path: Path, fmt: OfficeFormat, out_dir: Path, *, soffice_path: str = "", page: int = 1
+) -> Path:
     """Page (or slide) `page` of `path` as a one-page PDF in `out_dir`, made by LibreOffice.
 
     Only that page is exported, so a long document costs no more than a poster. The input is
     copied under a plain name first: LibreOffice names its output after the input, and picks its
     import filter partly by extension.
     """
-    binary = soffice_binary()
+    binary = soffice_binary(soffice_path)
     if binary is None:
         raise refuse_without_soffice(fmt)
     if fmt.pdf_filter is None:
@@ -259,7 +261,7 @@ def convert_to_pdf(path: Path, fmt: OfficeFormat, out_dir: Path, page: int = 1) 
             str(out_dir),
             str(src),
         ]
-        env = {**os.environ, "HOME": str(work), "SAL_USE_VCLPLUGIN": "svp"}
+        env = child_env(HOME=str(work), SAL_USE_VCLPLUGIN="svp")
         try:
             proc = run_limited(
                 cmd, timeout_s=SOFFICE_TIMEOUT_S, memory_mb=SOFFICE_MEMORY_MB, what="LibreOffice", env=env

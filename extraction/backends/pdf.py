@@ -7,7 +7,6 @@ separate process under `sandbox.run_limited`, so a hostile PDF can only hurt tha
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -24,11 +23,11 @@ PDFALTO_TIMEOUT_S = 60.0
 PDFALTO_MEMORY_MB = 2048
 
 
-def pdfalto_binary() -> str:
-    """The pdfalto executable: `PDFALTO_PATH` if set, else the one the wheel bundles."""
-    override = os.environ.get("PDFALTO_PATH")
-    if override:
-        return override
+def pdfalto_binary(configured: str = "") -> str:
+    """The pdfalto executable: `configured` (`ExtractOptions.pdfalto_path`) if set, else the one
+    the wheel bundles, else `pdfalto` on PATH."""
+    if configured:
+        return configured
     try:
         from pdfalto import binary_path
 
@@ -42,11 +41,11 @@ def pdfalto_binary() -> str:
         ) from exc
 
 
-def pdfalto_command(pdf: Path, out_xml: Path) -> list[str]:
+def pdfalto_command(pdf: Path, out_xml: Path, pdfalto_path: str = "") -> list[str]:
     """Page 1 only; bitmaps as coordinates only (no files written, no vector graphics): text plus
     where the pictures are, which is what tells an unlabelled caption from running text."""
     return [
-        pdfalto_binary(),
+        pdfalto_binary(pdfalto_path),
         "-q",
         "-onlyGraphsCoord",
         "-noLineNumbers",
@@ -59,12 +58,13 @@ def pdfalto_command(pdf: Path, out_xml: Path) -> list[str]:
     ]
 
 
-def load(path: Path) -> Page:
-    """Run pdfalto on page 1 of `path` and parse its ALTO into a `Page`."""
+def load(path: Path, pdfalto_path: str = "") -> Page:
+    """Run pdfalto (`pdfalto_path`, else the bundled one) on page 1 of `path` and parse its ALTO
+    into a `Page`."""
     with tempfile.TemporaryDirectory(prefix="posterx-alto-") as tmp:
         out_xml = Path(tmp) / "page.xml"
         proc = run_limited(
-            pdfalto_command(path, out_xml),
+            pdfalto_command(path, out_xml, pdfalto_path),
             timeout_s=PDFALTO_TIMEOUT_S,
             memory_mb=PDFALTO_MEMORY_MB,
             what="the PDF converter",

@@ -11,39 +11,38 @@ the first `enrich()` or `warm_up()` in the process that will use it (after the w
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from typing import Any
 
 from extraction.llm import answer, generate, loader, merge, parse
 from extraction.model import Page
+from extraction.options import ExtractOptions
 
 _last: dict[str, Any] = {}
 _last_lock = threading.Lock()
 _gpu_name: str | None = None
 
 
-def gpu_ready() -> bool:
+def gpu_ready(options: ExtractOptions) -> bool:
     """A CUDA GPU and a locally resolvable model: cheap, loads nothing (used by engine `auto`)."""
     try:
-        if loader.resolve(loader.config()) is None:
+        if loader.resolve(loader.config(options)) is None:
             return False
     except loader.ModelUnavailable:
         return False
-    _, error = loader.state()
+    _, error = loader.state(options)
     return error is None and loader.cuda_available()
 
 
-def warm_up(engine: str | None = None) -> None:
-    """Load the model in a fresh worker process when its engine will use it.
+def warm_up(options: ExtractOptions) -> None:
+    """Load the model in a fresh worker process when its engine (`options.engine`) will use it.
 
     `hybrid` always loads; `auto` loads only when a GPU is present, because an 8B model in
     float32 on a CPU would take the whole machine and `auto` would not use it anyway.
     """
-    engine = (engine or os.environ.get("EXTRACTION_ENGINE") or "auto").strip().lower()
-    if engine == "hybrid" or (engine == "auto" and gpu_ready()):
-        loader.get()
+    if options.engine == "hybrid" or (options.engine == "auto" and gpu_ready(options)):
+        loader.get(options)
 
 
 def json_quality(text: str, fields: dict[str, Any]) -> str:
@@ -54,23 +53,23 @@ def json_quality(text: str, fields: dict[str, Any]) -> str:
     return "repaired" if fields else "unusable"
 
 
-def enrich(doc: dict[str, Any], page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
+def enrich(doc: dict[str, Any], page: Page, options: ExtractOptions) -> tuple[dict[str, Any], dict[str, Any]]:
     """(doc with LLM fields merged, info for `_extraction`); on any failure the doc comes back as given.
 
     Besides what was filled, `_extraction` records how: the model's format (`model_format`),
     whether decoding was constrained, token counts and time, and `llm_json` (`json_quality`),
     which is what `posterx bench` counts.
     """
-    cfg = loader.config()
+    cfg = loader.config(options)
     info: dict[str, Any] = {"engine": "hybrid", "model": cfg.label, "llm_used": False, "new_tokens": 0}
     warnings: list[str] = []
     started = time.perf_counter()
     result = doc
     try:
-        runtime = loader.get()
+        runtime = loader.get(options)
         info["model_format"] = runtime.format
         warnings.extend(runtime.notes)
-        output = generate.run(runtime, doc)
+        output = generate.run(runtime, doc, options)
         warnings.extend(output.notes)
         info.update(
             constrained=output.constrained,
@@ -127,9 +126,9 @@ def _free_cuda_memory() -> None:
         pass
 
 
-def benchmark_info() -> dict[str, Any]:
+def benchmark_info(options: ExtractOptions) -> dict[str, Any]:
     """Load time of this process's model and throughput of its last generation, for `posterx bench`."""
-    runtime, _ = loader.state()
+    runtime, _ = loader.state(options)
     with _last_lock:
         info = {"load_seconds": None, "tokens_per_second": None, **_last}
     if runtime is not None:
@@ -154,15 +153,15 @@ def _gpu() -> str:
     return _gpu_name
 
 
-def status() -> dict[str, str]:
-    """cuda / gpu / json_model for the worker heartbeat; never loads the model.
+def status(options: ExtractOptions) -> dict[str, str]:
+    """cuda / gpu / json_model of the model `options` name, for the worker heartbeat; never loads it.
 
     `json_model` is `ok (<format>)` once loaded, e.g. `ok (gguf SmolLM2-135M-Instruct.Q4_1.gguf)` or
     `ok (safetensors, 4bit)`, so an operator sees what the worker actually runs.
     """
-    runtime, error = loader.state()
+    runtime, error = loader.state(options)
     try:
-        source = loader.resolve(loader.config())
+        source = loader.resolve(loader.config(options))
     except loader.ModelUnavailable as exc:
         source, error = None, error or str(exc)
     if runtime is not None:

@@ -1,10 +1,10 @@
 """One greedy, capped generation, constrained to the answer schema, that stops when the object closes.
 
-The cap (`LLM_MAX_NEW_TOKENS`, default 512) and the wall-clock limit (`LLM_TIMEOUT_SECONDS`,
-default 120) bound the cost of a runaway answer; the brace-balance stop ends a good answer
-as soon as it is complete instead of letting the model ramble to the cap.
+The cap (`ExtractOptions.llm_max_new_tokens`, default 512) and the wall-clock limit
+(`llm_timeout_seconds`, default 120) bound the cost of a runaway answer; the brace-balance stop
+ends a good answer as soon as it is complete instead of letting the model ramble to the cap.
 
-With `LLM_CONSTRAINED` on (the default), a token mask (`constrain.py`) lets the model write
+With `llm_constrained` on (the default), a token mask (`constrain.py`) lets the model write
 only JSON that fits `answer.SCHEMA`: the answer is then valid as written, or, when the cap or the
 timeout cuts it, a valid prefix that the lenient parser closes. Turning it off is for measuring
 what the constraint buys (`posterx bench --engine hybrid`) and as an escape hatch should the
@@ -13,7 +13,6 @@ grammar library misbehave with a new model.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,23 +20,7 @@ from typing import Any
 from extraction.llm import prompt
 from extraction.llm.loader import Runtime
 from extraction.llm.parse import Scanner
-
-DEFAULT_MAX_NEW_TOKENS = 512
-DEFAULT_TIMEOUT = 120.0
-OFF = {"0", "false", "no", "off"}
-
-
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-def constrained() -> bool:
-    """`LLM_CONSTRAINED`: on unless set to 0/false/no/off."""
-    return os.environ.get("LLM_CONSTRAINED", "1").strip().lower() not in OFF
+from extraction.options import ExtractOptions
 
 
 @dataclass
@@ -113,7 +96,7 @@ def _mask(runtime: Runtime, prompt_len: int, eos: list[int]) -> tuple[Any, str |
         )
 
 
-def run(runtime: Runtime, doc: dict[str, Any]) -> Output:
+def run(runtime: Runtime, doc: dict[str, Any], options: ExtractOptions) -> Output:
     """Generate the answer for one poster; the returned text starts with the object's `{`."""
     import torch
     from transformers import GenerationConfig, LogitsProcessorList, StoppingCriteriaList
@@ -122,23 +105,23 @@ def run(runtime: Runtime, doc: dict[str, Any]) -> Output:
     notes: list[str] = []
     eos = _eos_ids(runtime)
     mask = None
-    if constrained():
+    if options.llm_constrained:
         # The grammar itself starts the object, so the `{` is not prefilled.
-        text, templated = prompt.build(tok, doc, prefill="")
+        text, templated = prompt.build(tok, doc, options.llm_prompt_chars, prefill="")
         enc = tok(text, return_tensors="pt", add_special_tokens=not templated)
         mask, why = _mask(runtime, enc["input_ids"].shape[1], eos)
         if why:
             notes.append(why)
     if mask is None:
-        text, templated = prompt.build(tok, doc)
+        text, templated = prompt.build(tok, doc, options.llm_prompt_chars)
         enc = tok(text, return_tensors="pt", add_special_tokens=not templated)
     prefill = "" if mask is not None else prompt.PREFILL
     input_ids = enc["input_ids"].to(runtime.model.device)
     attention = enc["attention_mask"].to(runtime.model.device)
     prompt_len = input_ids.shape[1]
-    max_time = _env_number("LLM_TIMEOUT_SECONDS", DEFAULT_TIMEOUT)
+    max_time = float(options.llm_timeout_seconds)
     gen = GenerationConfig(
-        max_new_tokens=int(_env_number("LLM_MAX_NEW_TOKENS", DEFAULT_MAX_NEW_TOKENS)),
+        max_new_tokens=options.llm_max_new_tokens,
         do_sample=False,
         num_beams=1,
         max_time=max_time,

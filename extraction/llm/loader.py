@@ -2,8 +2,10 @@
 
 The model is never fetched at request time: a worker that would download 16 GB on its first
 job is worse than one that says "not configured". So the model comes either from
-`JSON_MODEL_PATH` or from the Hugging Face cache entry for `JSON_MODEL_ID`, always with
-`local_files_only=True`, which also honours `HF_HUB_OFFLINE` trivially.
+`ExtractOptions.model_path` (`JSON_MODEL_PATH`) or from the Hugging Face cache entry for
+`model_id` (`JSON_MODEL_ID`), always with `local_files_only=True`, which also honours
+`HF_HUB_OFFLINE` trivially. Messages name the environment variables, because that is how
+operators set these options (in the service and in the CLI).
 
 Two on-disk formats are loaded, and the loader reports which (health check, `_extraction`):
 - a transformers directory (`config.json` beside safetensors or `.bin` weights);
@@ -19,14 +21,14 @@ for the API and the CLI, which never load a model.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_MODEL_ID = "fairdataihub/Llama-3.1-8B-Poster-Extraction"
+from extraction.options import ExtractOptions
+
 GGUF_MAGIC = b"GGUF"
 
 
@@ -52,13 +54,13 @@ class Config:
         return (self.model_id, self.model_path, self.quant, self.gguf_file)
 
 
-def config() -> Config:
-    """Read the environment on every call so tests (and operators' restarts) see changes."""
+def config(options: ExtractOptions) -> Config:
+    """The model part of the options: what identifies one loaded model."""
     return Config(
-        model_id=os.environ.get("JSON_MODEL_ID", "").strip() or DEFAULT_MODEL_ID,
-        model_path=os.environ.get("JSON_MODEL_PATH", "").strip(),
-        quant=os.environ.get("JSON_MODEL_QUANT", "").strip().lower(),
-        gguf_file=os.environ.get("JSON_MODEL_GGUF_FILE", "").strip(),
+        model_id=options.model_id,
+        model_path=options.model_path,
+        quant=options.model_quant,
+        gguf_file=options.model_gguf_file,
     )
 
 
@@ -262,14 +264,15 @@ def _load(source: Source, cfg: Config) -> Runtime:
     )
 
 
-def get() -> Runtime:
+def get(options: ExtractOptions) -> Runtime:
     """The process's model, loaded on first use; a failed load is remembered, not retried per job.
 
     Retrying a load that failed (missing weights, out of memory) on every poster would make each
     job pay the failure's cost; operators fix the configuration and restart the worker instead.
+    Options naming another model replace the loaded one (one model per process).
     """
     global _runtime, _error, _key
-    cfg = config()
+    cfg = config(options)
     key = cfg.key
     with _lock:
         if _key != key:
@@ -291,9 +294,10 @@ def get() -> Runtime:
         return _runtime
 
 
-def state() -> tuple[Runtime | None, str | None]:
-    """What has happened so far in this process, for `status()`; loads nothing."""
-    cfg = config()
+def state(options: ExtractOptions) -> tuple[Runtime | None, str | None]:
+    """What has happened so far in this process for the model `options` name, for `status()`;
+    loads nothing."""
+    cfg = config(options)
     with _lock:
         if _key != cfg.key:
             return None, None

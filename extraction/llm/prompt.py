@@ -7,12 +7,11 @@ answer to a few hundred tokens.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from extraction.llm.parse import DOMAINS
 
-DEFAULT_TEXT_CHARS = 4000
+MIN_TEXT_CHARS = 200  # below this the model sees too little of the poster to summarise it
 PREFILL = "{"
 
 # The keys in the order `answer.SCHEMA` makes a constrained model write them.
@@ -25,13 +24,6 @@ INSTRUCTIONS = (
 )
 
 
-def text_chars() -> int:
-    try:
-        return max(200, int(os.environ.get("LLM_PROMPT_CHARS", DEFAULT_TEXT_CHARS)))
-    except ValueError:
-        return DEFAULT_TEXT_CHARS
-
-
 def _cap(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -39,9 +31,10 @@ def _cap(text: str, limit: int) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
-def poster_context(doc: dict[str, Any], limit: int | None = None) -> str:
-    """Title, authors, section titles and a capped slice of the section text, as plain lines."""
-    limit = limit or text_chars()
+def poster_context(doc: dict[str, Any], limit: int) -> str:
+    """Title, authors, section titles and the section text capped at `limit` characters (at
+    least MIN_TEXT_CHARS: `ExtractOptions.llm_prompt_chars`), as plain lines."""
+    limit = max(MIN_TEXT_CHARS, limit)
     parts: list[str] = []
     titles = [t.get("title", "") for t in doc.get("titles", []) if t.get("title")]
     if titles:
@@ -60,14 +53,14 @@ def poster_context(doc: dict[str, Any], limit: int | None = None) -> str:
     return "\n".join(parts)
 
 
-def build(tokenizer: Any, doc: dict[str, Any], prefill: str = PREFILL) -> tuple[str, bool]:
+def build(tokenizer: Any, doc: dict[str, Any], text_chars: int, prefill: str = PREFILL) -> tuple[str, bool]:
     """The full prompt string ending in `prefill`, and whether it already holds special tokens.
 
     Instruction-tuned models get their chat template (which adds BOS itself); a bare model gets
     plain text. Prefilling `{` makes the first generated token part of the object; constrained
     decoding passes `""`, because its grammar forces the `{` anyway.
     """
-    context = poster_context(doc)
+    context = poster_context(doc, text_chars)
     if getattr(tokenizer, "chat_template", None):
         messages = [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": context}]
         text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)

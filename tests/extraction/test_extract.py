@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extraction import extract
+from extraction import ExtractOptions, extract
 from extraction.api import resolve_engine
 from extraction.validate import problems
 from tests.factories import PosterSpec, poster_pdf
@@ -82,5 +82,5 @@ def test_single_column_and_three_column_layouts(tmp_path):
 
 def test_unknown_engine_is_refused_and_auto_is_layout_without_cuda():
     with pytest.raises(ValueError, match="unknown engine"):
-        resolve_engine("gpt")
-    assert resolve_engine("auto") == "layout"
+        ExtractOptions(engine="gpt")
+    assert resolve_engine(ExtractOptions(engine="auto", model_id="posterx-tests/no-such-model")) == "layout"

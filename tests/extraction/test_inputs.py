@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from extraction import extract
+from extraction import ExtractOptions, extract
 from extraction.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -19,10 +19,10 @@ from extraction.errors import (
 from tests import factories
 
 
-def fails(path, exc_type, *phrases, within: float = 10.0):
+def fails(path, exc_type, *phrases, within: float = 10.0, options: ExtractOptions | None = None):
     started = time.perf_counter()
     with pytest.raises(exc_type) as info:
-        extract(path)
+        extract(path, options)
     seconds = time.perf_counter() - started
     message = str(info.value)
     for phrase in phrases:
@@ -81,18 +81,21 @@ def test_huge_png_is_refused_before_decoding(tmp_path):
     fails(p, InputTooLargeError, "too many pixels", within=2.0)
 
 
-def test_docx_is_unsupported_without_libreoffice(tmp_path, monkeypatch):
-    monkeypatch.setenv(
-        "SOFFICE_PATH", "/nonexistent/soffice"
-    )  # tests/extraction/test_inputs_office.py has the rest
-    fails(factories.docx(tmp_path / "poster.docx"), UnsupportedFormatError, ".docx")
+def test_docx_is_unsupported_without_libreoffice(tmp_path):
+    no_soffice = ExtractOptions(soffice_path="/nonexistent/soffice")  # test_inputs_office.py has the rest
+    fails(factories.docx(tmp_path / "poster.docx"), UnsupportedFormatError, ".docx", options=no_soffice)
 
 
-def test_file_over_max_file_mb(tmp_path, monkeypatch):
-    monkeypatch.setenv("MAX_FILE_MB", "1")
+def test_file_over_max_file_mb(tmp_path):
     p = tmp_path / "big.pdf"
     p.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))
-    fails(p, InputTooLargeError, "MAX_FILE_MB")
+    fails(
+        p,
+        InputTooLargeError,
+        "2 MB",
+        "the limit is 1 MB (MAX_FILE_MB)",
+        options=ExtractOptions(max_file_mb=1),
+    )
 
 
 def test_missing_file(tmp_path):

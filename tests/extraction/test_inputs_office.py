@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from extraction import extract
+from extraction import ExtractOptions, extract
 from extraction.backends import office
 from extraction.errors import (
     CorruptFileError,
@@ -29,10 +29,11 @@ needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice
 
 
 @pytest.fixture
-def no_soffice(monkeypatch):
-    """The lookup pointed at a binary that does not exist: LibreOffice is "not installed"."""
-    monkeypatch.setenv("SOFFICE_PATH", "/nonexistent/soffice")
-    assert office.soffice_binary() is None
+def no_soffice() -> ExtractOptions:
+    """Options pointing the lookup at a binary that does not exist: LibreOffice is "not installed"."""
+    options = ExtractOptions(soffice_path="/nonexistent/soffice")
+    assert office.soffice_binary(options.soffice_path) is None
+    return options
 
 
 @pytest.fixture(scope="module")
@@ -232,12 +233,20 @@ def keynote(path: Path) -> Path:
 )
 def test_other_office_formats_without_libreoffice_are_refused_by_name(tmp_path, no_soffice, make, name):
     path = make(tmp_path / "poster.bin")
-    msg = fails(path, UnsupportedFormatError, name, "LibreOffice", "export the poster as PDF", within=2)
+    msg = fails(
+        path,
+        UnsupportedFormatError,
+        name,
+        "LibreOffice",
+        "export the poster as PDF",
+        within=2,
+        options=no_soffice,
+    )
     assert "not installed" in msg
 
 
 def test_pptx_needs_no_libreoffice(no_soffice, poster):
-    assert extract(poster)["titles"][0]["title"] == factories.PosterSpec().title
+    assert extract(poster, no_soffice)["titles"][0]["title"] == factories.PosterSpec().title
 
 
 @needs_soffice
@@ -273,9 +282,14 @@ def test_libreoffice_runs_under_a_time_limit_and_is_killed_whole(tmp_path, monke
     fake = tmp_path / "soffice"
     fake.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pidfile}\nwait\n")
     fake.chmod(0o755)
-    monkeypatch.setenv("SOFFICE_PATH", str(fake))
     monkeypatch.setattr(office, "SOFFICE_TIMEOUT_S", 1.0)
-    fails(odp(tmp_path / "slow.odp"), ExtractionTimeoutError, "LibreOffice took longer than 1 s", within=10)
+    fails(
+        odp(tmp_path / "slow.odp"),
+        ExtractionTimeoutError,
+        "LibreOffice took longer than 1 s",
+        within=10,
+        options=ExtractOptions(soffice_path=str(fake)),
+    )
     child = int(pidfile.read_text())
     time.sleep(0.2)
     assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from extraction import api, llm
+from extraction import ExtractOptions, api, llm
 from extraction.llm import answer, generate, loader, merge, parse, prompt
 from extraction.model import Block, Line, Page, Word
 from tests.factories import PosterSpec, poster_pdf
 
-ENV = ("JSON_MODEL_PATH", "JSON_MODEL_ID", "JSON_MODEL_QUANT", "JSON_MODEL_GGUF_FILE", "LLM_MAX_NEW_TOKENS",
-       "LLM_TIMEOUT_SECONDS", "LLM_PROMPT_CHARS", "LLM_CONSTRAINED", "EXTRACTION_ENGINE")  # fmt: skip
 MISSING_ID = "posterx-tests/no-such-model"
+# Never the real model id: the host's Hugging Face cache must not matter.
+BASE = ExtractOptions(model_id=MISSING_ID)
 GOOD = (
     '{"subjects": ["coral reefs", "graph matching", "reef monitoring", "ecology"], '
     '"description": "The poster presents a graph matching method that tracks coral reef recovery across surveys.", '
@@ -70,42 +70,33 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch):
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("JSON_MODEL_ID", MISSING_ID)  # never the real id: the host cache must not matter
+def fresh_loader():
     loader.reset()
     yield
     loader.reset()
 
 
 @pytest.fixture
-def use_tiny(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JSON_MODEL_PATH", str(tiny_model))
-    monkeypatch.setenv("LLM_MAX_NEW_TOKENS", "48")
-    return tiny_model
+def use_tiny(tiny_model: Path) -> ExtractOptions:
+    """Options naming the tiny model, with a 48-token cap."""
+    return BASE.replace(model_path=str(tiny_model), llm_max_new_tokens=48)
 
 
 @pytest.fixture
-def garbage(use_tiny: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def garbage(use_tiny: ExtractOptions) -> ExtractOptions:
     """The tiny model without the schema mask: it writes garbage."""
-    monkeypatch.setenv("LLM_CONSTRAINED", "0")
-    return use_tiny
+    return use_tiny.replace(llm_constrained=False)
 
 
 @pytest.fixture(scope="session")
 def constrained_answer(tiny_model: Path) -> generate.Output:
     """One complete constrained answer of the random model (its tokens are ~1 character: 700 fit)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ENV:
-            mp.delenv(name, raising=False)
-        mp.setenv("JSON_MODEL_PATH", str(tiny_model))
-        mp.setenv("LLM_MAX_NEW_TOKENS", "700")
+    options = BASE.replace(model_path=str(tiny_model), llm_max_new_tokens=700)
+    loader.reset()
+    try:
+        return generate.run(loader.get(options), layout_doc(abstract=False), options)
+    finally:
         loader.reset()
-        try:
-            return generate.run(loader.get(), layout_doc(abstract=False))
-        finally:
-            loader.reset()
 
 
 @pytest.fixture(scope="session")
@@ -251,9 +242,8 @@ def test_printed_keywords_detected_from_page():
 # --- prompt --------------------------------------------------------------------------------------
 
 
-def test_prompt_has_title_sections_and_capped_text(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("LLM_PROMPT_CHARS", "300")
-    context = prompt.poster_context(layout_doc())
+def test_prompt_has_title_sections_and_capped_text():
+    context = prompt.poster_context(layout_doc(), 300)
     assert "Title: Graph Methods" in context
     assert "Sections: Methods" in context
     assert "Lopez, Maria (University of Testing)" in context
@@ -264,97 +254,104 @@ def test_prompt_has_title_sections_and_capped_text(monkeypatch: pytest.MonkeyPat
 
 
 def test_status_not_configured():
-    assert llm.status() == {"cuda": "unavailable", "gpu": "none", "json_model": "not configured"}
-    assert not llm.gpu_ready()
+    assert llm.status(BASE) == {"cuda": "unavailable", "gpu": "none", "json_model": "not configured"}
+    assert not llm.gpu_ready(BASE)
 
 
-def test_status_bad_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("JSON_MODEL_PATH", str(tmp_path / "nowhere"))
-    assert llm.status()["json_model"].startswith("error: JSON_MODEL_PATH")
+def test_status_bad_path(tmp_path: Path):
+    assert llm.status(BASE.replace(model_path=str(tmp_path / "nowhere")))["json_model"].startswith(
+        "error: JSON_MODEL_PATH"
+    )
 
 
-def test_status_configured_then_ok(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
-    assert llm.status()["json_model"] == "configured (not loaded, safetensors)"
-    llm.warm_up()  # EXTRACTION_ENGINE unset means auto: no GPU, so nothing is loaded
-    assert llm.status()["json_model"] == "configured (not loaded, safetensors)"
-    monkeypatch.setenv("EXTRACTION_ENGINE", "hybrid")
-    llm.warm_up()
-    assert llm.status()["json_model"] == "ok (safetensors, float32)"
+def test_status_configured_then_ok(use_tiny: ExtractOptions):
+    assert llm.status(use_tiny)["json_model"] == "configured (not loaded, safetensors)"
+    llm.warm_up(use_tiny.replace(engine="auto"))  # auto without a GPU: nothing is loaded
+    llm.warm_up(use_tiny.replace(engine="layout"))
+    assert llm.status(use_tiny)["json_model"] == "configured (not loaded, safetensors)"
+    llm.warm_up(use_tiny.replace(engine="hybrid"))
+    assert llm.status(use_tiny)["json_model"] == "ok (safetensors, float32)"
+    # Another model named by the options is another model: not the one loaded.
+    assert llm.status(BASE)["json_model"] == "not configured"
 
 
-def test_auto_is_layout_without_cuda(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
+def test_auto_is_layout_without_cuda(use_tiny: ExtractOptions, monkeypatch: pytest.MonkeyPatch):
+    auto = use_tiny.replace(engine="auto")
     monkeypatch.setattr(loader, "cuda_available", lambda: False)
-    assert api.resolve_engine("auto") == "layout"
+    assert api.resolve_engine(auto) == "layout"
     monkeypatch.setattr(loader, "cuda_available", lambda: True)
-    assert api.resolve_engine("auto") == "hybrid"  # model resolvable and (pretend) GPU: no load needed
-    assert loader.state() == (None, None)
+    assert api.resolve_engine(auto) == "hybrid"  # model resolvable and (pretend) GPU: no load needed
+    assert loader.state(auto) == (None, None)
 
 
 def test_auto_is_layout_without_model(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(loader, "cuda_available", lambda: True)
-    assert api.resolve_engine("auto") == "layout"
+    assert api.resolve_engine(BASE.replace(engine="auto")) == "layout"
 
 
 def test_broken_weights_reported_and_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama"}))
-    monkeypatch.setenv("JSON_MODEL_PATH", str(tmp_path))
-    doc, info = llm.enrich(layout_doc(), page_of("x"))
+    options = BASE.replace(model_path=str(tmp_path))
+    doc, info = llm.enrich(layout_doc(), page_of("x"), options)
     assert doc == layout_doc() and info["llm_used"] is False
     assert "unavailable" in info["warnings"][0]
-    assert llm.status()["json_model"].startswith("error: ")
+    assert llm.status(options)["json_model"].startswith("error: ")
     calls = []
     monkeypatch.setattr(loader, "_load", lambda *a: calls.append(a))
-    llm.enrich(layout_doc(), page_of("x"))
+    llm.enrich(layout_doc(), page_of("x"), options)
     assert calls == []
 
 
 # --- the real path on the tiny model -------------------------------------------------------------
 
 
-def test_real_generation_falls_back_on_garbage(garbage: Path):
+def test_real_generation_falls_back_on_garbage(garbage: ExtractOptions):
     doc = layout_doc(abstract=False)
-    out, info = llm.enrich(doc, page_of("x"))
+    out, info = llm.enrich(doc, page_of("x"), garbage)
     assert out == doc
-    assert info["engine"] == "hybrid" and info["model"] == str(garbage)
+    assert info["engine"] == "hybrid" and info["model"] == garbage.model_path
     assert info["llm_used"] is False and info["constrained"] is False
     assert info["llm_json"] == "unusable" and info["model_format"] == "safetensors"
     assert 0 < info["new_tokens"] <= 48
     assert any("layout result kept" in w for w in info["warnings"])
-    bench = llm.benchmark_info()
+    bench = llm.benchmark_info(garbage)
     assert bench["load_seconds"] > 0 and bench["tokens_per_second"] > 0 and bench["device"] == "cpu"
 
 
-def test_real_generation_with_fixed_answer_is_merged(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
+def test_real_generation_with_fixed_answer_is_merged(
+    use_tiny: ExtractOptions, monkeypatch: pytest.MonkeyPatch
+):
     truncated = GOOD[: GOOD.index('"creators_check"') + 5]
-    monkeypatch.setattr(generate, "run", lambda runtime, doc: generate.Output(truncated, 30, 0.1, False))
-    out, info = llm.enrich(layout_doc(abstract=False), page_of("x"))
+    monkeypatch.setattr(
+        generate, "run", lambda runtime, doc, options: generate.Output(truncated, 30, 0.1, False)
+    )
+    out, info = llm.enrich(layout_doc(abstract=False), page_of("x"), use_tiny)
     assert info["llm_used"] is True and info["warnings"] == []
     assert set(info["llm_fields"]) == {"subjects", "descriptions", "researchField"}
     assert out["researchField"] == "Life Sciences"
 
 
-def test_generation_error_falls_back(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
-    def boom(runtime, doc):
+def test_generation_error_falls_back(use_tiny: ExtractOptions, monkeypatch: pytest.MonkeyPatch):
+    def boom(runtime, doc, options):
         raise RuntimeError("CUDA out of memory")
 
     monkeypatch.setattr(generate, "run", boom)
-    out, info = llm.enrich(layout_doc(), page_of("x"))
+    out, info = llm.enrich(layout_doc(), page_of("x"), use_tiny)
     assert out == layout_doc() and info["llm_used"] is False
     assert "CUDA out of memory" in info["warnings"][0]
 
 
-def test_timeout_stops_generation(garbage: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("LLM_TIMEOUT_SECONDS", "0.000001")
-    monkeypatch.setenv("LLM_MAX_NEW_TOKENS", "400")
-    _, info = llm.enrich(layout_doc(), page_of("x"))
+def test_timeout_stops_generation(garbage: ExtractOptions):
+    options = garbage.replace(llm_timeout_seconds=0.000001, llm_max_new_tokens=400)
+    _, info = llm.enrich(layout_doc(), page_of("x"), options)
     assert info["new_tokens"] < 400
     assert any("time limit" in w for w in info["warnings"])
 
 
-def test_stopping_criterion_ends_at_balanced_brace(use_tiny: Path):
+def test_stopping_criterion_ends_at_balanced_brace(use_tiny: ExtractOptions):
     import torch
 
-    runtime = loader.get()
+    runtime = loader.get(use_tiny)
     tok = runtime.tokenizer
     ids = tok('"a": "}", "b": [1]} more', return_tensors="pt", add_special_tokens=False)["input_ids"]
     stop = generate._stopper(tok, 0)
@@ -371,8 +368,8 @@ def test_stopping_criterion_ends_at_balanced_brace(use_tiny: Path):
 # --- extract() end to end ------------------------------------------------------------------------
 
 
-def test_extract_hybrid_with_tiny_model(garbage: Path, pdf: Path):
-    doc = api.extract(pdf, engine="hybrid")
+def test_extract_hybrid_with_tiny_model(garbage: ExtractOptions, pdf: Path):
+    doc = api.extract(pdf, garbage.replace(engine="hybrid"))
     meta = doc["_extraction"]
     assert meta["engine"] == "hybrid" and meta["llm_used"] is False
     assert meta["new_tokens"] > 0 and "llm_seconds" in meta
@@ -381,21 +378,23 @@ def test_extract_hybrid_with_tiny_model(garbage: Path, pdf: Path):
 
 
 def test_extract_hybrid_without_model_falls_back(pdf: Path):
-    layout = api.extract(pdf, engine="layout")
-    doc = api.extract(pdf, engine="hybrid")
+    layout = api.extract(pdf, BASE)
+    doc = api.extract(pdf, BASE.replace(engine="hybrid"))
     assert doc["_extraction"]["engine"] == "hybrid" and doc["_extraction"]["llm_used"] is False
     assert any("JSON model is unavailable" in w for w in doc["_extraction"]["warnings"])
     strip = {k: v for k, v in doc.items() if k != "_extraction"}
     assert strip == {k: v for k, v in layout.items() if k != "_extraction"}
 
 
-def test_extract_hybrid_merges_valid_answer(use_tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_extract_hybrid_merges_valid_answer(
+    use_tiny: ExtractOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     spec = PosterSpec(keywords="", sections=PosterSpec().sections[1:])  # no abstract, no keywords line
     path = poster_pdf(tmp_path / "plain.pdf", spec)
-    layout = api.extract(path, engine="layout")
+    layout = api.extract(path, use_tiny)
     assert "descriptions" not in layout
-    monkeypatch.setattr(generate, "run", lambda runtime, doc: generate.Output(GOOD, 60, 0.2, False))
-    doc = api.extract(path, engine="hybrid")
+    monkeypatch.setattr(generate, "run", lambda runtime, doc, options: generate.Output(GOOD, 60, 0.2, False))
+    doc = api.extract(path, use_tiny.replace(engine="hybrid"))
     meta = doc["_extraction"]
     assert meta["llm_used"] is True and meta["engine"] == "hybrid"
     assert [s["subject"] for s in doc["subjects"]] == parse.parse(GOOD)["subjects"]
@@ -405,10 +404,11 @@ def test_extract_hybrid_merges_valid_answer(use_tiny: Path, tmp_path: Path, monk
     assert doc["titles"] == layout["titles"] and doc["creators"] == layout["creators"]
 
 
-def test_cli_extract_hybrid(use_tiny: Path, pdf: Path, tmp_path: Path):
-    """The issue's done-criterion, through the real CLI: with the tiny model, and without any model."""
+def test_cli_extract_hybrid(use_tiny: ExtractOptions, pdf: Path, tmp_path: Path):
+    """The issue's done-criterion, through the real CLI: with the tiny model, and without any model.
+    The CLI takes the model from the environment (`JSON_MODEL_PATH`), as it always has."""
     cli = Path(sys.executable).with_name("posterx")
-    env = {**os.environ, "JSON_MODEL_PATH": str(use_tiny), "LLM_MAX_NEW_TOKENS": "48"}
+    env = {**os.environ, "JSON_MODEL_PATH": use_tiny.model_path, "LLM_MAX_NEW_TOKENS": "48"}
     run = subprocess.run(
         [str(cli), "extract", "--engine", "hybrid", str(pdf), "-o", str(tmp_path / "out")],
         capture_output=True, text=True, env=env, timeout=120,
@@ -456,9 +456,9 @@ def test_every_prefix_of_a_constrained_answer_parses(constrained_answer: generat
             assert parse.parse(text[:n]).get("researchField") in parse.DOMAINS, text[:n]
 
 
-def test_constrained_answer_cut_by_the_cap_is_still_used(use_tiny: Path):
+def test_constrained_answer_cut_by_the_cap_is_still_used(use_tiny: ExtractOptions):
     doc = layout_doc(abstract=False)
-    out, info = llm.enrich(doc, page_of("x"))  # 48 tokens: the grammar is cut inside `subjects`
+    out, info = llm.enrich(doc, page_of("x"), use_tiny)  # 48 tokens: the grammar is cut inside `subjects`
     assert info["constrained"] is True and info["new_tokens"] == 48
     assert info["llm_json"] == "repaired"
     assert info["llm_used"] is True and out["researchField"] in parse.DOMAINS
@@ -466,20 +466,19 @@ def test_constrained_answer_cut_by_the_cap_is_still_used(use_tiny: Path):
         assert out[key] == doc[key]
 
 
-def test_constrained_timeout_keeps_the_caps(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("LLM_TIMEOUT_SECONDS", "0.000001")
-    monkeypatch.setenv("LLM_MAX_NEW_TOKENS", "400")
-    _, info = llm.enrich(layout_doc(), page_of("x"))
+def test_constrained_timeout_keeps_the_caps(use_tiny: ExtractOptions):
+    options = use_tiny.replace(llm_timeout_seconds=0.000001, llm_max_new_tokens=400)
+    _, info = llm.enrich(layout_doc(), page_of("x"), options)
     assert info["constrained"] is True and info["new_tokens"] < 400
     assert any("time limit" in w for w in info["warnings"])
 
 
-def test_schema_mask_allows_only_the_schema_then_only_eos(use_tiny: Path):
+def test_schema_mask_allows_only_the_schema_then_only_eos(use_tiny: ExtractOptions):
     import torch
 
     from extraction.llm.constrain import SchemaMask
 
-    runtime = loader.get()
+    runtime = loader.get(use_tiny)
     tok = runtime.tokenizer
     eos = [tok.eos_token_id]
     prompt_ids = torch.tensor([[tok.bos_token_id]])
@@ -496,11 +495,11 @@ def test_schema_mask_allows_only_the_schema_then_only_eos(use_tiny: Path):
 
 
 def test_without_the_grammar_library_generation_goes_on_unconstrained(
-    use_tiny: Path, monkeypatch: pytest.MonkeyPatch
+    use_tiny: ExtractOptions, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setitem(sys.modules, "llguidance", None)  # `import llguidance` now fails
     monkeypatch.setitem(sys.modules, "llguidance.hf", None)
-    _, info = llm.enrich(layout_doc(), page_of("x"))
+    _, info = llm.enrich(layout_doc(), page_of("x"), use_tiny)
     assert info["constrained"] is False
     assert any("constrained decoding unavailable (ModuleNotFoundError" in w for w in info["warnings"]), info[
         "warnings"
@@ -510,9 +509,11 @@ def test_without_the_grammar_library_generation_goes_on_unconstrained(
 @pytest.mark.parametrize(
     ("value", "expected"), [("0", False), ("off", False), ("no", False), ("1", True), ("", True)]
 )
-def test_llm_constrained_setting(value: str, expected: bool, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("LLM_CONSTRAINED", value)
-    assert generate.constrained() is expected
+def test_llm_constrained_setting(value: str, expected: bool):
+    """How the CLI reads LLM_CONSTRAINED into the options (the service's settings: test_options.py)."""
+    from extraction.cli import options_from_env
+
+    assert options_from_env({"LLM_CONSTRAINED": value}).llm_constrained is expected
 
 
 def test_summary_loop_and_echoed_fields_are_dropped():
@@ -537,36 +538,35 @@ def _gguf(path: Path) -> Path:
     return path
 
 
-def test_gguf_file_as_model_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def resolve(options: ExtractOptions) -> loader.Source | None:
+    return loader.resolve(loader.config(options))
+
+
+def test_gguf_file_as_model_path(tmp_path: Path):
     model = _gguf(tmp_path / "mounted-without-suffix")  # Compose mounts the file at a fixed path
-    monkeypatch.setenv("JSON_MODEL_PATH", str(model))
-    source = loader.resolve(loader.config())
+    options = BASE.replace(model_path=str(model))
+    source = resolve(options)
     assert (source.directory, source.format, source.gguf_file) == (tmp_path, "gguf", model.name)
-    assert llm.status()["json_model"] == f"configured (not loaded, gguf {model.name})"
+    assert llm.status(options)["json_model"] == f"configured (not loaded, gguf {model.name})"
 
 
-def test_gguf_directory_one_file_or_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_gguf_directory_one_file_or_named(tmp_path: Path):
     _gguf(tmp_path / "m.Q4_K_M.gguf")
-    monkeypatch.setenv("JSON_MODEL_PATH", str(tmp_path))
-    assert loader.resolve(loader.config()).gguf_file == "m.Q4_K_M.gguf"
+    options = BASE.replace(model_path=str(tmp_path))
+    assert resolve(options).gguf_file == "m.Q4_K_M.gguf"
     _gguf(tmp_path / "m.Q8_0.gguf")
     with pytest.raises(loader.ModelUnavailable, match="several GGUF files.*JSON_MODEL_GGUF_FILE"):
-        loader.resolve(loader.config())
-    monkeypatch.setenv("JSON_MODEL_GGUF_FILE", "m.Q8_0.gguf")
-    assert loader.resolve(loader.config()).gguf_file == "m.Q8_0.gguf"
-    monkeypatch.setenv("JSON_MODEL_GGUF_FILE", "m.F16.gguf")
+        resolve(options)
+    assert resolve(options.replace(model_gguf_file="m.Q8_0.gguf")).gguf_file == "m.Q8_0.gguf"
     with pytest.raises(loader.ModelUnavailable, match="JSON_MODEL_GGUF_FILE m.F16.gguf is not in"):
-        loader.resolve(loader.config())
+        resolve(options.replace(model_gguf_file="m.F16.gguf"))
 
 
-def test_gguf_file_beside_a_transformers_config_is_chosen_by_name(
-    tiny_model: Path, tmp_path: Path, monkeypatch
-):
-    monkeypatch.setenv("JSON_MODEL_PATH", str(tiny_model))
-    assert loader.resolve(loader.config()).format == "safetensors"
-    monkeypatch.setenv("JSON_MODEL_GGUF_FILE", "model.safetensors")  # exists, but is no GGUF
+def test_gguf_file_beside_a_transformers_config_is_chosen_by_name(tiny_model: Path):
+    options = BASE.replace(model_path=str(tiny_model))
+    assert resolve(options).format == "safetensors"
     with pytest.raises(loader.ModelUnavailable, match="is not a GGUF file"):
-        loader.resolve(loader.config())
+        resolve(options.replace(model_gguf_file="model.safetensors"))  # exists, but is no GGUF
 
 
 @pytest.mark.parametrize(
@@ -576,12 +576,12 @@ def test_gguf_file_beside_a_transformers_config_is_chosen_by_name(
         (lambda d: None, "has no config.json and no .gguf file"),
     ],
 )
-def test_wrong_model_paths_say_what_to_fix(setup, message: str, tmp_path: Path, monkeypatch):
+def test_wrong_model_paths_say_what_to_fix(setup, message: str, tmp_path: Path):
     written = setup(tmp_path)
     target = tmp_path / "weights.bin" if written else tmp_path
-    monkeypatch.setenv("JSON_MODEL_PATH", str(target))
-    assert llm.status()["json_model"].startswith("error: ")
-    assert message in llm.status()["json_model"]
+    options = BASE.replace(model_path=str(target))
+    assert llm.status(options)["json_model"].startswith("error: ")
+    assert message in llm.status(options)["json_model"]
 
 
 # --- load plan: device, dtype, 4-bit -------------------------------------------------------------
@@ -595,9 +595,7 @@ def test_4bit_quantisation_config_is_built_whenever_cuda_is_reported(
     from transformers import BitsAndBytesConfig
 
     monkeypatch.setattr(loader, "cuda_available", lambda: True)
-    monkeypatch.setenv("JSON_MODEL_PATH", str(tiny_model))
-    monkeypatch.setenv("JSON_MODEL_QUANT", "4bit")
-    cfg = loader.config()
+    cfg = loader.config(BASE.replace(model_path=str(tiny_model), model_quant="4bit"))
     how = loader.plan(loader.resolve(cfg), cfg, loader.cuda_available())
     quant = how.kwargs["quantization_config"]
     assert isinstance(quant, BitsAndBytesConfig)
@@ -606,23 +604,21 @@ def test_4bit_quantisation_config_is_built_whenever_cuda_is_reported(
     assert how.kwargs["device_map"] == {"": 0}
 
 
-def test_4bit_without_cuda_refuses_with_a_warning(use_tiny: Path, monkeypatch: pytest.MonkeyPatch):
+def test_4bit_without_cuda_refuses_with_a_warning(use_tiny: ExtractOptions, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(loader, "cuda_available", lambda: False)
-    monkeypatch.setenv("JSON_MODEL_QUANT", "4bit")
-    cfg = loader.config()
+    options = use_tiny.replace(model_quant="4bit")
+    cfg = loader.config(options)
     how = loader.plan(loader.resolve(cfg), cfg, loader.cuda_available())
     assert "quantization_config" not in how.kwargs and how.dtype == "float32"
-    _, info = llm.enrich(layout_doc(), page_of("x"))  # the real load on the CPU says so in the job's warnings
+    _, info = llm.enrich(layout_doc(), page_of("x"), options)  # the real load on the CPU says so
     assert "JSON_MODEL_QUANT=4bit needs a CUDA GPU; loaded in float32 on the CPU" in info["warnings"]
-    assert llm.status()["json_model"] == "ok (safetensors, float32)"
+    assert llm.status(options)["json_model"] == "ok (safetensors, float32)"
 
 
-def test_gguf_plan_dequantises_and_never_requantises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_gguf_plan_dequantises_and_never_requantises(tmp_path: Path):
     from transformers import GgufConfig
 
-    monkeypatch.setenv("JSON_MODEL_PATH", str(_gguf(tmp_path / "m.gguf")))
-    monkeypatch.setenv("JSON_MODEL_QUANT", "4bit")
-    cfg = loader.config()
+    cfg = loader.config(BASE.replace(model_path=str(_gguf(tmp_path / "m.gguf")), model_quant="4bit"))
     how = loader.plan(loader.resolve(cfg), cfg, cuda=True)
     assert isinstance(how.kwargs["quantization_config"], GgufConfig)
     assert how.kwargs["quantization_config"].dequantize is True  # no kernel fetched from the Hub
@@ -633,13 +629,13 @@ def test_gguf_plan_dequantises_and_never_requantises(tmp_path: Path, monkeypatch
 # --- posterx bench --engine hybrid ---------------------------------------------------------------
 
 
-def test_bench_hybrid_reports_both_decoding_modes(use_tiny: Path, pdf: Path, tmp_path: Path):
+def test_bench_hybrid_reports_both_decoding_modes(use_tiny: ExtractOptions, pdf: Path, tmp_path: Path):
     """The bench's figures come from the real path: the random model is usable only when constrained."""
     cli = Path(sys.executable).with_name("posterx")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "p.pdf").write_bytes(pdf.read_bytes())
-    env = {**os.environ, "JSON_MODEL_PATH": str(use_tiny), "LLM_MAX_NEW_TOKENS": "48"}
+    env = {**os.environ, "JSON_MODEL_PATH": use_tiny.model_path, "LLM_MAX_NEW_TOKENS": "48"}
     run = subprocess.run(
         [str(cli), "bench", str(corpus), "--engine", "hybrid", "--json", str(tmp_path / "b.json")],
         capture_output=True, text=True, env=env, timeout=300,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from extraction import api, backends, validate
+from extraction import ExtractOptions, api, backends, validate
 from extraction.llm import answer, generate, loader, merge
 from tests.support import REPO
 
@@ -62,28 +62,17 @@ pytestmark = [
 ]
 
 
+# The production caps, but a generous timeout: a busy 2-core machine can be ten times slower than
+# a quiet one, and this test is about what the model writes, not about how fast. The prompt's text
+# is capped at 2000 characters (default 4000) to halve the time spent reading it on a CPU.
+OPTIONS = ExtractOptions(model_path=str(MODEL), llm_timeout_seconds=1200, llm_prompt_chars=2000)
+
+
 @pytest.fixture(scope="module")
 def smol() -> Any:
-    """SmolLM2 loaded once for the module, with the production caps but a generous timeout.
-
-    The timeout is raised because a busy 2-core machine can be ten times slower than a quiet one,
-    and this test is about what the model writes, not about how fast. The prompt's text is capped
-    at 2000 characters (default 4000) to halve the time spent reading it on a CPU.
-    """
-    env = {"JSON_MODEL_PATH": str(MODEL), "LLM_TIMEOUT_SECONDS": "1200", "LLM_PROMPT_CHARS": "2000"}
-    with pytest.MonkeyPatch.context() as mp:
-        for name in (
-            "JSON_MODEL_ID",
-            "JSON_MODEL_QUANT",
-            "JSON_MODEL_GGUF_FILE",
-            "LLM_MAX_NEW_TOKENS",
-            "LLM_CONSTRAINED",
-        ):
-            mp.delenv(name, raising=False)
-        for name, value in env.items():
-            mp.setenv(name, value)
-        loader.reset()
-        yield loader.get()
+    """SmolLM2 loaded once for the module, with `OPTIONS`."""
+    loader.reset()
+    yield loader.get(OPTIONS)
     loader.reset()
 
 
@@ -91,7 +80,7 @@ def test_smollm2_loads_from_gguf_with_its_chat_template(smol: loader.Runtime):
     from extraction import llm
 
     assert smol.format == f"gguf {MODEL.name}" and smol.device == "cpu"
-    assert llm.status()["json_model"] == f"ok (gguf {MODEL.name}, float32)"
+    assert llm.status(OPTIONS)["json_model"] == f"ok (gguf {MODEL.name}, float32)"
     assert "<|im_start|>assistant" in smol.tokenizer.apply_chat_template(
         [{"role": "user", "content": "x"}], tokenize=False, add_generation_prompt=True
     )
@@ -100,17 +89,15 @@ def test_smollm2_loads_from_gguf_with_its_chat_template(smol: loader.Runtime):
 
 @pytest.mark.parametrize("poster", dev_posters(), ids=lambda p: p.parent.name)
 def test_hybrid_on_a_dev_poster(smol: loader.Runtime, poster: Path):
-    layout = api.extract(poster, engine="layout")
-    doc = api.extract(poster, engine="hybrid")
+    layout = api.extract(poster, OPTIONS)
+    doc = api.extract(poster, OPTIONS.replace(engine="hybrid"))
     meta = doc["_extraction"]
 
     # The LLM was used, constrained, and its answer was schema-valid JSON as written.
     assert meta["llm_used"] is True, meta["warnings"]
     assert meta["constrained"] is True and meta["model_format"] == f"gguf {MODEL.name}"
     assert meta["llm_json"] == "valid", meta
-    assert (
-        0 < meta["new_tokens"] < generate.DEFAULT_MAX_NEW_TOKENS
-    )  # stopped by the closed object, not the cap
+    assert 0 < meta["new_tokens"] < OPTIONS.llm_max_new_tokens  # stopped by the closed object, not the cap
     assert set(meta["llm_fields"]) <= set(LLM_FIELDS)
 
     # The output is schema-valid: no problem the layout result did not already have.

@@ -117,11 +117,11 @@ def test_pptx_job_completes_with_metadata_and_a_thumbnail(stack, eng, bunny, tmp
     assert [c["familyName"] for c in meta.creators] == ["Lopez", "Smith", "Tanaka"]
     assert meta.format == "application/vnd.openxmlformats-officedocument.presentationml.presentation"
     path = frontend_object_path(url, f"{bunny.url}/{bunny.zone}")  # imageUrl is the full URL
-    assert path.startswith(f"thumbnails/{poster_id}/") and path.endswith(".jpeg")
+    assert path.startswith(f"thumbnails/{poster_id}/") and path.endswith(".jpeg") and path in bunny.uploads
     if soffice_binary() is not None:  # the worker runs on this machine, with this PATH
         assert note == path
         width, height = jpeg_size(bunny.uploads[path])  # the slide is 1200 x 1600 pt
-        assert height == 1200 and abs(width - 900) <= 1  # LibreOffice rounds sizes to 0.01 mm
+        assert width == 1200 and abs(height - 1600) <= 1  # 1200 px wide; LibreOffice rounds to 0.01 mm
     else:
         assert note == f"{path} (the file's embedded preview; LibreOffice is not installed)"
 
@@ -159,6 +159,29 @@ def test_thumbnails_generate_endpoint(stack, eng, bunny, sample_pdf):
                        30, what="the regenerated thumbnail")  # fmt: skip
     path = frontend_object_path(url, f"{bunny.url}/{bunny.zone}")
     assert jpeg_size(bunny.uploads[path])[0] == 1200
+
+
+def test_regenerate_publishes_through_the_pipelines_outcome(settings, eng, bunny, sample_pdf):
+    """`posterx.thumbnail` (its body, run in this process) and the pipeline share one publish
+    function: a download failure is a failed outcome like any other, and a success says what was
+    stored, linked and made from what."""
+    from tasks.pipeline import thumbnail
+
+    _, poster_id = add_job(eng)
+    object_path = f"uploads/{poster_id}/poster.pdf"
+    missing = thumbnail.run(poster_id, object_path)
+    assert missing["ok"] is False and missing["trigger"] == "regenerate" and missing["url"] is None
+    assert missing["record"].startswith(
+        f"failed: could not download the poster (file not found in storage: {object_path}"
+    )
+    assert settings.bunny_access_key not in json.dumps(missing)
+    upload(bunny, poster_id, sample_pdf)
+    done = thumbnail.run(poster_id, object_path)
+    assert done["ok"] is True and done["source"] == "pdf" and done["reason"] is None
+    assert done["record"] == done["path"] and done["path"] in bunny.uploads
+    with eng.connect() as conn:
+        url = conn.execute(sa.select(poster.c.imageUrl).where(poster.c.id == poster_id)).scalar()
+    assert url == done["url"] == f"{settings.frontend_storage_url}/{done['path']}"
 
 
 # Submit client and job control
