@@ -29,6 +29,7 @@ class Settings:
     private_storage_url: str = ""
     poll_interval_seconds: float = 30.0
     poll_batch: int = 10
+    claim_depth: int = 2
     port: int = 8000
     host: str = "0.0.0.0"
     redis_url: str = "redis://localhost:6379/0"
@@ -114,6 +115,9 @@ def load(env: dict[str, str] | None = None) -> Settings:
     engine = env.get("EXTRACTION_ENGINE", "auto") or "auto"
     if engine not in ("layout", "hybrid", "auto"):
         raise ConfigError(f"setting EXTRACTION_ENGINE must be layout, hybrid or auto, got {engine!r}")
+    for name in ("POLL_BATCH", "CLAIM_DEPTH"):
+        if _num(env, name, 1, int) < 1:
+            raise ConfigError(f"setting {name} must be at least 1, got {env[name]!r}")
     return Settings(
         database_url=env["DATABASE_URL"].strip(),
         bunny_storage_zone=env["BUNNY_STORAGE_ZONE"].strip(),
@@ -123,6 +127,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         private_storage_url=env.get("PRIVATE_STORAGE_URL", "").strip(),
         poll_interval_seconds=_num(env, "POLL_INTERVAL_SECONDS", 30.0),
         poll_batch=_num(env, "POLL_BATCH", 10, int),
+        claim_depth=_num(env, "CLAIM_DEPTH", 2, int),
         port=_num(env, "PORT", 8000, int),
         host=env.get("HOST", "0.0.0.0") or "0.0.0.0",
         redis_url=env.get("REDIS_URL", "redis://localhost:6379/0") or "redis://localhost:6379/0",
