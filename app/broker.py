@@ -7,6 +7,7 @@ so the web process loads no extraction code and no model.
 from __future__ import annotations
 
 import json
+import math
 import time
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,7 @@ POLL_TASK = "posterx.poll"
 POLL_LOCK = "posterx:poll-coalesce"
 POLL_COALESCE_MS = 1000
 HEARTBEAT_PREFIX = "posterx:worker:"
+POLL_PENDING = "posterx:poll-pending"
 
 
 @lru_cache(maxsize=2)
@@ -93,6 +95,41 @@ def worker_reports(settings: Settings) -> list[dict[str, Any]]:
                 continue
     now = time.time()
     return [rep for rep in reports if now - rep.get("ts", 0) < 60]
+
+
+def gpu_slots(settings: Settings) -> int:
+    """Worker processes that consume `gpu`, from their live heartbeats (one per pool process).
+
+    Read conservatively: a report counts only when it names the `gpu` queue, and at least one
+    process is assumed, so a poll still claims something when heartbeats are late or unreadable.
+    """
+    try:
+        reports = worker_reports(settings)
+    except Exception:
+        return 1
+    return max(1, sum(1 for r in reports if "gpu" in (r.get("queues") or [])))
+
+
+def mark_poll_pending(settings: Settings) -> bool:
+    """Take the one 'a refill poll is on its way' flag; False when a poll is already pending.
+
+    Why not the API's one-second coalescing: jobs can finish faster than that, and a poll
+    skipped by a time window could leave the worker with nothing queued until beat. A poll that
+    is pending has not started yet, so it will see every job that finished before it runs.
+    The flag lives as long as the poll message may (it expires after one poll interval), and
+    the poll task clears it when it starts.
+    """
+    r = redis_client(settings.redis_url)
+    return bool(r.set(POLL_PENDING, "1", nx=True, ex=poll_expiry(settings)))
+
+
+def poll_expiry(settings: Settings) -> int:
+    """Seconds a poll message (and its pending flag) may wait: one poll interval, at least 5."""
+    return max(5, math.ceil(settings.poll_interval_seconds))
+
+
+def clear_poll_pending(settings: Settings) -> None:
+    redis_client(settings.redis_url).delete(POLL_PENDING)
 
 
 def send_task(settings: Settings, name: str, args: list[Any], queue: str = GPU_QUEUE) -> None:

@@ -31,21 +31,55 @@ def db_init(_args: argparse.Namespace) -> int:
 def jobs_list(args: argparse.Namespace) -> int:
     import sqlalchemy as sa
 
-    from app import db
+    from app import db, jobs
 
-    _settings()
+    settings = _settings()
     job = db.extraction_job
-    query = sa.select(job.c.id, job.c.posterId, job.c.status, job.c.updated, job.c.error).order_by(
-        job.c.updated.desc()
-    )
-    if args.status:
-        query = query.where(job.c.status == args.status)
+    status = settings.job_pending_status if args.status == "pending" else args.status
+    pending = status == settings.job_pending_status
+    query = sa.select(job.c.id, job.c.posterId, job.c.status, job.c.updated, job.c.error)
+    # The backlog is listed in claim order (oldest first); any other listing, newest first.
+    query = query.order_by(job.c.created, job.c.id) if pending else query.order_by(job.c.updated.desc())
+    if status:
+        query = query.where(job.c.status == status)
     with db.engine().connect() as conn:
         rows = conn.execute(query.limit(args.limit)).all()
+        queue = jobs.backlog(conn, settings) if pending else None
     for r in rows:
         err = f"  {r.error[:80]}" if r.error else ""
         print(f"{r.id}\tposter {r.posterId}\t{r.status}\t{r.updated:%Y-%m-%d %H:%M:%S}{err}")
+    if queue is not None:
+        print(backlog_line(queue))
     return 0
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def backlog_line(queue) -> str:
+    """One line under the pending list: how big the backlog is and when it should be gone."""
+    from app.jobs import RATE_WINDOW
+
+    head = f"backlog: {queue.pending} pending, {queue.queued} queued, {queue.running} running" + (
+        f"; oldest waiting {_duration(queue.oldest_pending_seconds)}" if queue.pending else ""
+    )
+    eta = queue.eta_seconds
+    if eta == 0:
+        return head + "; nothing to drain"
+    if eta is None:
+        return (
+            head + f"; no job finished in the last {RATE_WINDOW // 60} min, so no estimate (are workers up?)"
+        )
+    return (
+        head + f"; draining at {queue.finished_per_minute:.1f} jobs/min (last {RATE_WINDOW // 60} min), "
+        f"about {_duration(eta)} to drain"
+    )
 
 
 def jobs_show(args: argparse.Namespace) -> int:
@@ -95,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=db_init)
 
     jp = sub.add_parser("jobs", help="list and inspect extraction jobs")
-    jp.add_argument("--status", help="only jobs with this status")
+    jp.add_argument(
+        "--status", help="only jobs with this status; 'pending' (JOB_PENDING_STATUS) adds the time to drain"
+    )
     jp.add_argument("--limit", type=int, default=20)
     jp.set_defaults(func=jobs_list)
     jsub = jp.add_subparsers(dest="jobs_command")

@@ -29,6 +29,8 @@ from app.settings import Settings, scrub
 
 MAX_ERROR_CHARS = 10_000
 LIVE = ("queued", "running")
+CLAIM_LOCK = 7312  # pg_advisory_xact_lock key serialising capacity-bounded claims
+RATE_WINDOW = 300  # seconds over which the claim and drain rates are measured
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,24 @@ def _error(message: str, settings: Settings) -> str:
     return text[:MAX_ERROR_CHARS]
 
 
-def claim(eng: sa.Engine, settings: Settings, limit: int | None = None) -> list[Claim]:
-    """Claim up to `limit` jobs, oldest first, in one transaction (FOR UPDATE SKIP LOCKED)."""
+def claim(
+    eng: sa.Engine, settings: Settings, limit: int | None = None, slots: int | None = None
+) -> list[Claim]:
+    """Claim up to `limit` jobs, oldest first, in one transaction (FOR UPDATE SKIP LOCKED).
+
+    With `slots` (the live gpu worker processes × CLAIM_DEPTH), claim only the free capacity:
+    `slots` minus the attempts already queued or running. Why: a backlog must not be queued
+    all at once (its leases would run out in the queue) yet no worker should wait for a beat
+    tick. Pollers that count capacity take an advisory lock first, so two racing polls never
+    both fill the same free slots.
+    """
     att = attempts_table()
     job = extraction_job
     limit = limit or settings.poll_batch
     claims: list[Claim] = []
     with eng.begin() as conn:
+        if slots is not None:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
         conn.execute(
             att.update()
             .where(att.c.state.in_(LIVE), att.c.lease_expires_at < _now())
@@ -70,6 +83,11 @@ def claim(eng: sa.Engine, settings: Settings, limit: int | None = None) -> list[
                 error=f"no progress for {settings.lease_seconds} s: the task message or its worker was lost",
             )
         )
+        if slots is not None:
+            live_now = conn.execute(sa.select(sa.func.count()).where(att.c.state.in_(LIVE))).scalar_one()
+            limit = min(limit, slots - live_now)
+            if limit <= 0:
+                return []
         live = sa.select(att.c.id).where(att.c.job_id == job.c.id, att.c.state.in_(LIVE)).exists()
         rows = conn.execute(
             sa.select(job.c.id, job.c.posterId, job.c.filePath, job.c.fileName)
@@ -171,12 +189,20 @@ def _owned(conn: sa.Connection, token: str) -> Any:
     return row
 
 
+def _retire_stale(conn: sa.Connection, token: str) -> None:
+    """An attempt that no longer owns its job (deleted, finished by another) stops counting as
+    live at once, instead of holding a claim slot until its lease runs out."""
+    att = attempts_table()
+    conn.execute(att.update().where(att.c.token == token, att.c.state.in_(LIVE)).values(state="stale"))
+
+
 def begin(eng: sa.Engine, settings: Settings, token: str, worker: str) -> Claim | None:
     """The download step starts: mark the attempt running and give it a fresh lease."""
     att = attempts_table()
     with eng.begin() as conn:
         row = _owned(conn, token)
         if row is None:
+            _retire_stale(conn, token)
             return None
         conn.execute(
             att.update()
@@ -192,6 +218,7 @@ def start(eng: sa.Engine, settings: Settings, token: str, worker: str) -> Claim 
     with eng.begin() as conn:
         row = _owned(conn, token)
         if row is None:
+            _retire_stale(conn, token)
             return None
         starts = conn.execute(
             sa.select(sa.func.coalesce(sa.func.sum(att.c.starts), 0)).where(
@@ -403,3 +430,62 @@ def retry(eng: sa.Engine, settings: Settings, job_id: str) -> str | None:
             .values(status=settings.job_pending_status, completed=False, error=None, updated=utcnow())
         )
     return "failed"
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The queue at a glance: what `/metrics` and `posterx jobs --status pending` report."""
+
+    pending: int
+    queued: int
+    running: int
+    oldest_pending_seconds: float
+    claimed_per_minute: float  # attempts claimed, over the last RATE_WINDOW seconds
+    finished_per_minute: float  # attempts that ended completed or failed, same window
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Time to drain the jobs not yet finished at the recent rate; None when nothing drains."""
+        left = self.pending + self.queued + self.running
+        if left == 0:
+            return 0.0
+        if self.finished_per_minute <= 0:
+            return None
+        return left / self.finished_per_minute * 60
+
+
+def backlog(conn: sa.Connection, settings: Settings) -> Backlog:
+    att = attempts_table()
+    job = extraction_job
+    pending, oldest = conn.execute(
+        sa.select(sa.func.count(), sa.func.extract("epoch", utcnow() - sa.func.min(job.c.created))).where(
+            job.c.status == settings.job_pending_status, job.c.completed.is_(False)
+        )
+    ).one()
+    since = sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, RATE_WINDOW)
+    queued, running, claimed, finished = conn.execute(
+        sa.select(
+            sa.func.count().filter(att.c.state == "queued"),
+            sa.func.count().filter(att.c.state == "running"),
+            sa.func.count().filter(att.c.claimed_at >= since),
+            sa.func.count().filter(att.c.state.in_(("completed", "failed")), att.c.finished_at >= since),
+        )
+    ).one()
+    per_minute = 60 / RATE_WINDOW
+    return Backlog(
+        pending, queued, running, float(oldest or 0.0), claimed * per_minute, finished * per_minute
+    )
+
+
+def has_pending(eng: sa.Engine, settings: Settings) -> bool:
+    """Is any job waiting to be claimed? (A cheap check a finishing chain makes.)"""
+    job = extraction_job
+    with eng.connect() as conn:
+        return (
+            conn.execute(
+                sa.select(job.c.id)
+                .where(job.c.status == settings.job_pending_status, job.c.completed.is_(False))
+                .limit(1)
+            ).first()
+            is not None
+        )

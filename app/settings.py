@@ -37,6 +37,7 @@ class Settings:
     private_storage_url: str = ""
     poll_interval_seconds: float = 30.0
     poll_batch: int = 10
+    claim_depth: int = 2
     port: int = 8000
     host: str = "0.0.0.0"
     redis_url: str = "redis://localhost:6379/0"
@@ -226,6 +227,9 @@ def load(env: dict[str, str] | None = None) -> Settings:
     max_mb = _num(env, "MAX_FILE_MB", 50.0)
     if max_mb <= 0:
         raise ConfigError(f"setting MAX_FILE_MB must be positive, got {max_mb:g}")
+    for name in ("POLL_BATCH", "CLAIM_DEPTH"):
+        if _num(env, name, 1, int) < 1:
+            raise ConfigError(f"setting {name} must be at least 1, got {env[name]!r}")
     settings = Settings(
         database_url=env["DATABASE_URL"].strip(),
         bunny_storage_zone=env["BUNNY_STORAGE_ZONE"].strip(),
@@ -235,6 +239,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         private_storage_url=env.get("PRIVATE_STORAGE_URL", "").strip(),
         poll_interval_seconds=interval,
         poll_batch=_num(env, "POLL_BATCH", 10, int),
+        claim_depth=_num(env, "CLAIM_DEPTH", 2, int),
         port=_num(env, "PORT", 8000, int),
         host=env.get("HOST", "0.0.0.0") or "0.0.0.0",
         redis_url=env.get("REDIS_URL", "redis://localhost:6379/0") or "redis://localhost:6379/0",

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from app import db, jobs
+from app import broker, db, jobs
 from app.settings import get as get_settings
 from app.storage import BunnyStorage, StorageError, object_path, remove
 from tasks.celery import app
@@ -144,10 +144,13 @@ def _fault_hooks(file_name: str) -> None:
 
 @app.task(name="posterx.upsert", ignore_result=True)
 def upsert(prev: dict[str, Any] | None) -> str | None:
-    if not prev:
-        return None
+    """The chain's last step, whatever happened before it: the job is done, so ask for the next."""
     settings = get_settings()
+    if not prev:
+        _refill(settings)
+        return None
     outcome = jobs.complete(db.engine(), settings, prev["token"])
+    _refill(settings)
     log.info("attempt %s: %s", prev["token"][:8], outcome, extra={"poster_id": prev.get("poster_id")})
     handle = prev.get("thumbnail")
     if isinstance(handle, str):  # a message from before the handle was a dict (a rolling upgrade)
@@ -161,6 +164,29 @@ def upsert(prev: dict[str, Any] | None) -> str | None:
             if handle.get("file"):
                 remove(Path(handle["file"]))
     return outcome
+
+
+def refill(settings) -> bool:
+    """Ask for one poll when jobs are still pending and no poll is on its way; True when sent.
+
+    This is what drains a backlog at the workers' speed: each finished chain frees a claim slot
+    and the poll it requests fills it, instead of the backlog waiting for beat's next tick.
+    """
+    if not jobs.has_pending(db.engine(), settings) or not broker.mark_poll_pending(settings):
+        return False
+    try:
+        app.send_task("posterx.poll", queue="poll", expires=broker.poll_expiry(settings))
+    except Exception:
+        broker.clear_poll_pending(settings)
+        raise
+    return True
+
+
+def _refill(settings) -> None:
+    try:
+        refill(settings)
+    except Exception as exc:  # Redis or PostgreSQL away: beat's next tick polls anyway
+        log.warning("could not request the next poll (%s)", type(exc).__name__)
 
 
 def _publish_thumbnail(settings, token: str, poster_id: int, handle: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
 from app import broker, db
+from app import jobs as jobs_module
 from app.settings import Settings
 
 bp = Blueprint("metrics", __name__)
@@ -61,6 +62,7 @@ class ServiceCollector:
                     att.c.state, sa.func.count(), sa.func.coalesce(sa.func.sum(att.c.starts), 0)
                 ).group_by(att.c.state)
             ).all()
+            queue = jobs_module.backlog(conn, s)
             seconds = att.c.seconds
             row = conn.execute(
                 sa.select(
@@ -78,6 +80,31 @@ class ServiceCollector:
             "posterx_oldest_pending_job_age_seconds",
             "Age of the oldest pending job (0 when none is pending)",
             value=float(oldest or 0.0),
+        )
+        depth = GaugeMetricFamily(
+            "posterx_queue_depth",
+            "Claimed jobs waiting in the gpu queue or being processed",
+            labels=["state"],
+        )
+        depth.add_metric(["queued"], queue.queued)
+        depth.add_metric(["running"], queue.running)
+        yield depth
+        window = f"over the last {jobs_module.RATE_WINDOW} s"
+        yield GaugeMetricFamily(
+            "posterx_claim_rate_per_minute",
+            f"Jobs claimed per minute, {window}",
+            value=queue.claimed_per_minute,
+        )
+        yield GaugeMetricFamily(
+            "posterx_drain_rate_per_minute",
+            f"Jobs finished (completed or failed) per minute, {window}",
+            value=queue.finished_per_minute,
+        )
+        eta = queue.eta_seconds
+        yield GaugeMetricFamily(
+            "posterx_backlog_drain_seconds",
+            "Estimated seconds until the unfinished jobs are done at the drain rate (-1: not draining)",
+            value=-1.0 if eta is None else eta,
         )
         attempts = GaugeMetricFamily("posterx_attempts", "Attempts by state", labels=["state"])
         starts = GaugeMetricFamily(

@@ -270,6 +270,16 @@ def test_metrics(stack, eng, bunny, sample_pdf):
     assert 'posterx_attempts{state="completed"}' in text
     assert "posterx_download_bytes" in text
     assert "posterx_worker_heartbeat_age_seconds{" in text
+    # Backlog visibility (issue 16): one job finished moments ago, so both rates are positive.
+    values = dict(
+        line.rsplit(" ", 1) for line in text.splitlines() if line.startswith("posterx_") and " " in line
+    )
+    assert float(values["posterx_claim_rate_per_minute"]) > 0
+    assert float(values["posterx_drain_rate_per_minute"]) > 0
+    assert (
+        'posterx_queue_depth{state="queued"}' in values and 'posterx_queue_depth{state="running"}' in values
+    )
+    assert float(values["posterx_backlog_drain_seconds"]) >= 0
 
 
 def test_openapi_matches_routes_and_codes(stack, settings):
