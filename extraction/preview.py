@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extraction.errors import CorruptFileError, ExtractionError, InputTooLargeError
+from extraction.errors import CorruptFileError, ExtractionError
 from extraction.options import ExtractOptions
 
 PREVIEW_DPI = 150  # a small page is not blown up past this
@@ -117,31 +117,12 @@ def _long_side_for_width(pdf: Path, max_width: int) -> int:
 
 def _open_image(source: Path | io.BytesIO, max_width: int) -> Any:
     """A Pillow RGB image, after the same decompression-bomb cap as the image backend."""
-    from PIL import Image
-
     from extraction.backends import MAX_PIXELS
+    from extraction.backends.image import open_checked
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with Image.open(source) as opened:
-            w, h = opened.size
-            if w * h > MAX_PIXELS:
-                raise InputTooLargeError(
-                    f"the image is {w}×{h} pixels ({w * h / 1e6:.0f} megapixels); the limit is "
-                    f"{MAX_PIXELS / 1e6:.0f} megapixels: scale it down and upload again"
-                )
-            opened.draft("RGB", (max_width, max_width * 4))  # JPEG: decode at a reduced scale
-            return opened.convert("RGB")
-    except InputTooLargeError:
-        raise
-    except Image.DecompressionBombError as exc:
-        raise InputTooLargeError(
-            f"the image has too many pixels (limit {MAX_PIXELS / 1e6:.0f} megapixels): scale it down and upload again"
-        ) from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptFileError(
-            "the image could not be decoded; it is probably truncated or damaged: export it again"
-        ) from exc
+    with open_checked(source, MAX_PIXELS) as opened:
+        opened.draft("RGB", (max_width, max_width * 4))  # JPEG: decode at a reduced scale
+        return opened.convert("RGB")
 
 
 def _office(

@@ -208,32 +208,25 @@ def bar_extent(array: Any, xs: list[float], ys: list[float]) -> tuple[float | No
     return float(left), float(right)
 
 
-def load(path: Path, max_pixels: int) -> Page:
-    """OCR an image file; the pixel cap is checked from the header before any decoding."""
+@contextlib.contextmanager
+def open_checked(source: Path | Any, max_pixels: int) -> Any:
+    """Open an image with the pixel cap checked from its header, before any decoding, and
+    Pillow's failures turned into errors a person can act on. OCR and previews both open images
+    through it, so they refuse the same files with the same words."""
     from PIL import Image
 
     from extraction.errors import CorruptFileError, InputTooLargeError
 
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
-        with Image.open(path) as img:
+        with Image.open(source) as img:
             w, h = img.size
             if w * h > max_pixels:
                 raise InputTooLargeError(
                     f"the image is {w}×{h} pixels ({w * h / 1e6:.0f} megapixels); the limit is "
                     f"{max_pixels / 1e6:.0f} megapixels: scale it down and upload again"
                 )
-            if img.format == "JPEG":
-                # libjpeg can decode at 1/2, 1/4 or 1/8 scale for a fraction of the memory: take
-                # the smallest that keeps twice the OCR size, which area averaging then halves.
-                fit = 2 * OCR_MAX_SIDE / max(w, h)
-                if fit < 1:
-                    img.draft("RGB", (int(w * fit), int(h * fit)))
-            img.load()
-            page = ocr_image(img)
-            if img.size != (w, h):  # report in the file's own pixel coordinates
-                page = _rescale(page, w / img.size[0])
-            return page
+            yield img
     except InputTooLargeError:
         raise
     except Image.DecompressionBombError as exc:
@@ -244,6 +237,23 @@ def load(path: Path, max_pixels: int) -> Page:
         raise CorruptFileError(
             "the image could not be decoded; it is probably truncated or damaged: export it again"
         ) from exc
+
+
+def load(path: Path, max_pixels: int) -> Page:
+    """OCR an image file; the pixel cap is checked from the header before any decoding."""
+    with open_checked(path, max_pixels) as img:
+        w, h = img.size
+        if img.format == "JPEG":
+            # libjpeg can decode at 1/2, 1/4 or 1/8 scale for a fraction of the memory: take
+            # the smallest that keeps twice the OCR size, which area averaging then halves.
+            fit = 2 * OCR_MAX_SIDE / max(w, h)
+            if fit < 1:
+                img.draft("RGB", (int(w * fit), int(h * fit)))
+        img.load()
+        page = ocr_image(img)
+        if img.size != (w, h):  # report in the file's own pixel coordinates
+            page = _rescale(page, w / img.size[0])
+        return page
 
 
 def _rescale(page: Page, factor: float) -> Page:
